@@ -1,0 +1,116 @@
+"""Plain data objects that flow between the layers: raw documents, articles, feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+__all__ = ["RawDocument", "Article", "Feed", "FeedEntry", "article_key"]
+
+
+@dataclass
+class RawDocument:
+    """Bytes as they arrived from one INPUT, before extraction."""
+
+    input: str  # the INPUT as the user gave it (path, URL, "-"), or the feed entry URL
+    content: bytes
+    content_type: str | None = None  # media type without parameters, e.g. "text/html"
+    charset: str | None = None  # from the HTTP header when there was one
+    url: str | None = None  # final URL after redirects, for fetched documents
+    fetched_at: datetime | None = None  # aware datetime
+    captured_at: datetime | None = None  # reference time for relative ages ("6 hours ago")
+    # Hints from the feed entry the document came from, used when the page itself lacks them.
+    hints: dict = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class Article:
+    """One clean article: the article JSON of DESIGN.md, less the enrichment fields."""
+
+    title: str
+    text: str  # paragraphs separated by a blank line
+    url: str | None = None
+    outlet: str | None = None
+    credit: str | None = None
+    byline: str | None = None
+    published_at: str | None = None  # ISO 8601 with offset
+    language: str | None = None
+    id: str | None = None
+    input: str | None = None  # extract only
+    story_id: str | None = None  # export only
+    duplicate_of: str | None = None  # export only
+    # Enrichment (issue-specific steps fill these; empty until then).
+    entities: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+    hashtags: list = field(default_factory=list)
+    keywords: list = field(default_factory=list)
+    summary: list = field(default_factory=list)
+
+    def ensure_id(self) -> str:
+        """Returns the article's id, deriving a stable one from its URL or content if unset."""
+        if not self.id:
+            self.id = article_key(self.url, self.outlet, self.title, self.text)
+        return self.id
+
+    def to_dict(self, fields: tuple[str, ...] | None = None) -> dict:
+        data = asdict(self)
+        if fields is None:
+            return data
+        return {k: data[k] for k in fields}
+
+
+# Field order of the article JSON printed by `extract` and `export` (DESIGN.md).
+CORE_FIELDS = ("id", "title", "text", "url", "outlet", "credit", "byline", "published_at", "language")
+ENRICH_FIELDS = ("entities", "quotes", "hashtags", "keywords", "summary")
+
+_SPACE = re.compile(r"\s+")
+
+
+def article_key(url: str | None, outlet: str | None, title: str, text: str) -> str:
+    """Returns a stable 16-hex id: from the URL when there is one, else from outlet, title and text.
+
+    Ingesting the same page or feed entry twice gives the same key, so it is stored once.
+    """
+    if url:
+        basis = "url\n" + url.strip()
+    else:
+        norm = lambda s: _SPACE.sub(" ", (s or "").strip().lower())  # noqa: E731
+        basis = "\n".join(("content", norm(outlet), norm(title), norm(text)))
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Feed:
+    """A feed being followed, with its polling state."""
+
+    url: str
+    id: int | None = None
+    title: str | None = None
+    site_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_at: str | None = None
+    poll_interval: int | None = None  # seconds; None uses the crawl_interval setting
+    error_count: int = 0
+    last_error: str | None = None
+    last_polled_at: str | None = None
+    paused: bool = False
+
+
+@dataclass
+class FeedEntry:
+    """One entry of a parsed feed."""
+
+    guid: str
+    url: str | None
+    title: str | None = None
+    summary: str | None = None  # plain text or HTML from the feed
+    content_html: str | None = None  # full content when the feed carries it
+    author: str | None = None
+    published_at: str | None = None  # ISO 8601 with offset
