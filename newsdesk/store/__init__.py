@@ -1,0 +1,20 @@
+"""Stores newsdesk data behind one interface; ``open_store(url)`` picks the engine."""
+
+from __future__ import annotations
+
+from ..errors import StoreError
+from .base import SaveResult, Store
+
+__all__ = ["Store", "SaveResult", "open_store"]
+
+
+def open_store(url: str) -> Store:
+    """Opens (creating and migrating as needed) the database at ``url``."""
+    if url.startswith("sqlite:"):
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(url)
+    if url.startswith(("postgresql:", "postgres:")):
+        raise StoreError("store: the PostgreSQL engine is not available in this version; "
+                         "use a sqlite:///path.db URL")
+    raise StoreError(f"store: unsupported database URL {url!r}; use sqlite:///path.db")
