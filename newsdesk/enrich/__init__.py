@@ -1,0 +1,57 @@
+"""Runs enrichment steps over new articles before they are stored.
+
+Every step, built in or outside, is an ``Enricher``: a name and ``enrich(articles, store)``
+that fills fields of the articles in place. Built-in steps are listed in ``BUILTIN_ENRICHERS``;
+outside packages register theirs under the ``newsdesk.enrichers`` entry-point group (a class or
+factory taking no arguments). One pipeline runs them in order (Datasette's DEFAULT_PLUGINS habit).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
+
+from ..models import Article
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = ["Enricher", "BUILTIN_ENRICHERS", "load_enrichers", "run_enrichers"]
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Enricher(Protocol):
+    """One enrichment step; it may read earlier articles from the store, never write there.
+
+    ``store`` is None when articles are enriched without a database (``extract --enrich``).
+    """
+
+    name: str
+
+    def enrich(self, articles: list[Article], store: "Store | None") -> None: ...
+
+
+# Factories of the built-in steps, in the order they run. The copies/stories and the
+# entities/quotes/summaries issues add theirs here.
+BUILTIN_ENRICHERS: list[Callable[[], Enricher]] = []
+
+
+def load_enrichers() -> list[Enricher]:
+    """Returns the built-in steps followed by those registered by installed packages."""
+    steps = [factory() for factory in BUILTIN_ENRICHERS]
+    for ep in sorted(entry_points(group="newsdesk.enrichers"), key=lambda e: e.name):
+        step = ep.load()()
+        if not isinstance(step, Enricher):
+            raise TypeError(f"enrich: entry point {ep.name!r} gives no Enricher")
+        steps.append(step)
+    return steps
+
+
+def run_enrichers(steps: list[Enricher], articles: list[Article], store: "Store | None") -> None:
+    """Runs each step over the batch in order."""
+    for step in steps:
+        log.debug("enrich: %s over %d articles", step.name, len(articles))
+        step.enrich(articles, store)

@@ -1,0 +1,110 @@
+"""Turns one raw document into clean articles: picks the extractor, then normalises every field.
+
+The order of steps lives here and only here (trafilatura's ``core.extract`` habit):
+sniff the kind -> HTML (trafilatura) | page capture (splitter) | plain text -> normalise title
+and text -> wire credit -> dates to ISO 8601 -> id.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import datetime, timezone
+
+import charset_normalizer
+
+from ..errors import ExtractError
+from ..models import Article, RawDocument
+from . import capture, credits, dates, html, text
+
+__all__ = ["extract_document", "decode_text", "sniff_kind"]
+
+_HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<p[\s>]",
+                         re.IGNORECASE)
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+# Plain text is decoded whole; a 5 MB article is already far beyond any real one.
+MAX_TEXT_BYTES = 5_000_000
+
+
+def sniff_kind(doc: RawDocument) -> str:
+    """Returns "html", "capture" or "text" for a document that is not a feed."""
+    head = doc.content[:4096]
+    if doc.content_type in _HTML_TYPES or doc.input.lower().endswith(_HTML_SUFFIXES):
+        return "html"
+    if doc.content_type in (None, "text/plain", "application/octet-stream") and _HTML_SNIFF.search(head):
+        return "html"
+    if capture.is_capture(decode_text(doc)):
+        return "capture"
+    return "text"
+
+
+def decode_text(doc: RawDocument) -> str:
+    """Decodes a text document: BOM, then the declared charset, then UTF-8, then detection."""
+    raw = doc.content[:MAX_TEXT_BYTES]
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    candidates = [doc.charset] if doc.charset else []
+    for encoding in [*candidates, "utf-8"]:
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    best = charset_normalizer.from_bytes(raw).best()
+    return str(best) if best is not None else raw.decode("utf-8", errors="replace")
+
+
+def _plain_text(doc: RawDocument) -> list[Article]:
+    body = text.normalize_text(decode_text(doc))
+    paras = text.paragraphs(body)
+    if not paras:
+        raise ExtractError(f"extract: {doc.input}: no article text found")
+    lines = paras[0].split("\n")
+    title, first = lines[0], "\n".join(lines[1:]).strip()
+    rest = ([first] if first else []) + paras[1:]
+    if not rest:
+        raise ExtractError(f"extract: {doc.input}: only a title, no article text")
+    return [Article(title=title, text="\n\n".join(rest), url=doc.url)]
+
+
+def _finish(article: Article, doc: RawDocument) -> Article:
+    """Normalises fields every extractor shares, so each one only finds them."""
+    article.title = text.normalize_title(article.title or "")
+    article.text = text.normalize_text(article.text or "")
+    article.byline = " ".join(article.byline.split()) if article.byline else None
+    article.outlet = " ".join(article.outlet.split()) if article.outlet else None
+    if not article.credit:
+        article.credit = credits.find_credit(article.text)
+    if article.published_at:
+        parsed = dates.parse_datetime(article.published_at)
+        article.published_at = dates.to_iso(parsed) if parsed else None
+    for key in ("url", "outlet", "byline", "published_at", "language"):
+        if not getattr(article, key) and doc.hints.get(key):
+            setattr(article, key, doc.hints[key])
+    if not article.title:
+        article.title = text.normalize_title(doc.hints.get("title") or "")
+    article.input = doc.input
+    article.ensure_id()
+    return article
+
+
+def extract_document(doc: RawDocument) -> list[Article]:
+    """Returns the articles in ``doc`` (one for a page, several for a capture); raises
+    ExtractError with a one-line reason when it holds none."""
+    if not doc.content.strip():
+        raise ExtractError(f"extract: {doc.input}: empty document")
+    kind = sniff_kind(doc)
+    if kind == "html":
+        found = [html.extract_html(doc)]
+    elif kind == "capture":
+        captured_at = doc.captured_at or doc.fetched_at or datetime.now(timezone.utc)
+        found = capture.split_capture(decode_text(doc), captured_at, input=doc.input)
+    else:
+        found = _plain_text(doc)
+    articles = [_finish(a, doc) for a in found]
+    articles = [a for a in articles if a.title and a.text]
+    if not articles:
+        raise ExtractError(f"extract: {doc.input}: no article with both a title and text")
+    return articles

@@ -1,0 +1,177 @@
+"""Drives one INPUT through the layers: read or fetch -> extract -> enrich -> store.
+
+``extract`` uses the first two steps only (no database); ``ingest`` and ``crawl`` run them all.
+A bad INPUT, entry or line is recorded in the outcome and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import Settings
+from .enrich import Enricher, load_enrichers, run_enrichers
+from .errors import InputError, NewsdeskError
+from .extract import extract_document
+from .ingest import feeds, jsonl, opml
+from .ingest.fetcher import Fetcher
+from .ingest.sources import is_url, read_local
+from .models import Article, FeedEntry, RawDocument, article_key
+from .store import Store
+
+__all__ = ["Pipeline", "Outcome"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What became of one INPUT."""
+
+    input: str
+    articles: list[Article] = field(default_factory=list)  # extracted, in input order
+    created: int = 0  # new articles stored
+    existing: int = 0  # articles already in the store (idempotent ingest)
+    feeds: list[str] = field(default_factory=list)  # feed URLs found in an OPML file
+    errors: list[str] = field(default_factory=list)  # one line each
+
+
+class Pipeline:
+    """Holds what the stages share (settings, fetcher, store, enrichers) for a run."""
+
+    def __init__(self, settings: Settings, store: Store | None = None,
+                 fetcher: Fetcher | None = None, enrichers: list[Enricher] | None = None):
+        self.settings = settings
+        self.store = store
+        self._fetcher = fetcher
+        self.enrichers = load_enrichers() if enrichers is None else enrichers
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.settings)
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    # -- reading -----------------------------------------------------------------------------
+    def read(self, value: str, captured_at: datetime | None = None) -> RawDocument:
+        """Returns the raw document of a path, "-" or URL (fetched politely and safely)."""
+        if is_url(value):
+            return self.fetcher.fetch(value).to_document(value, captured_at=captured_at)
+        return read_local(value, self.settings.fetch_max_bytes, captured_at)
+
+    def extract(self, value: str, captured_at: datetime | None = None) -> Outcome:
+        """Returns the articles of one INPUT without touching the database."""
+        outcome = Outcome(value)
+        try:
+            doc = self.read(value, captured_at)
+            self._articles_of(doc, outcome, remote=is_url(value))
+        except NewsdeskError as exc:
+            outcome.errors.append(str(exc))
+        return outcome
+
+    def _articles_of(self, doc: RawDocument, outcome: Outcome, *, remote: bool) -> None:
+        """Fills ``outcome`` with the articles of a document of any kind."""
+        if jsonl.looks_like_jsonl(doc.input, doc.content):
+            for item in jsonl.read_jsonl(doc.content, doc.input):
+                if isinstance(item, InputError):
+                    outcome.errors.append(str(item))
+                else:
+                    item.input = doc.input
+                    item.ensure_id()
+                    outcome.articles.append(item)
+        elif opml.looks_like_opml(doc.content):
+            outcome.feeds = [f.url for f in opml.parse_opml(doc.content, doc.input)]
+            if not outcome.feeds:
+                outcome.errors.append(f"opml: {doc.input}: lists no feed URLs")
+        elif feeds.looks_like_feed(doc.content, doc.content_type):
+            parsed = feeds.parse_feed(doc.content, doc.url, doc.content_type, doc.charset)
+            self.feed_articles(parsed, doc, outcome, fetch_pages=remote)
+        else:
+            outcome.articles.extend(extract_document(doc))
+
+    def feed_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, outcome: Outcome,
+                     *, fetch_pages: bool,
+                      entries: list[FeedEntry] | None = None) -> dict[str, Article | str]:
+        """Adds an article per feed entry; returns {entry guid: its Article, or the id of the
+        article already stored for it}.
+
+        Entries of a fetched feed get their page fetched and extracted, with the entry's own
+        fields filling what the page lacks; when the page fails, or for a local feed file, the
+        article is made from the entry's own content. Entries already stored are not fetched.
+        """
+        ids: dict[str, Article | str] = {}
+        for entry in parsed.entries if entries is None else entries:
+            known = self._known_id(entry.url)
+            if known:
+                ids[entry.guid] = known
+                outcome.existing += 1
+                continue
+            article, page_error = None, None
+            if fetch_pages and entry.url and entry.url.startswith(("http://", "https://")):
+                try:
+                    article = self._entry_page(entry, parsed, doc)
+                except NewsdeskError as exc:
+                    page_error = str(exc)
+                    log.info("%s; using the feed entry's own content", exc)
+            if article is None:
+                article = feeds.entry_to_article(entry, parsed)
+                if article is not None:
+                    article.input = entry.url or doc.input
+                    article.ensure_id()
+            if article is None:
+                outcome.errors.append(page_error or f"feeds: {doc.input}: entry {entry.guid!r} "
+                                      "has neither title nor text")
+                continue
+            ids[entry.guid] = article
+            outcome.articles.append(article)
+        return ids
+
+    def _entry_page(self, entry: FeedEntry, parsed: feeds.ParsedFeed,
+                    doc: RawDocument) -> Article:
+        """Fetches and extracts an entry's page; the entry's fields fill what the page lacks."""
+        hints = {"title": entry.title, "published_at": entry.published_at,
+                 "byline": entry.author, "outlet": parsed.title, "url": entry.url}
+        page = self.fetcher.fetch(entry.url or "").to_document(entry.url or "",
+                                                               captured_at=doc.captured_at)
+        page.hints = {k: v for k, v in hints.items() if v}
+        return extract_document(page)[0]
+
+    def _known_id(self, url: str | None) -> str | None:
+        if self.store is None or not url:
+            return None
+        key = article_key(url, None, "", "")
+        found = self.store.get_article(key)
+        return found.id if found else None
+
+    # -- storing -----------------------------------------------------------------------------
+    def store_articles(self, articles: list[Article], document_id: int | None,
+                       outcome: Outcome) -> None:
+        """Enriches a batch and stores it; counts new and already-stored articles."""
+        assert self.store is not None, "ingest needs a store"
+        run_enrichers(self.enrichers, articles, self.store)
+        for article in articles:
+            result = self.store.save_article(article, document_id)
+            article.id = result.id
+            if result.created:
+                outcome.created += 1
+            else:
+                outcome.existing += 1
+
+    def ingest(self, value: str, captured_at: datetime | None = None) -> Outcome:
+        """Reads, extracts, enriches and stores one INPUT; OPML files add their feeds, which
+        are then polled once."""
+        outcome = Outcome(value)
+        try:
+            doc = self.read(value, captured_at)
+            self._articles_of(doc, outcome, remote=is_url(value))
+            if outcome.articles:
+                document_id = self.store.save_document(doc) if self.store else None
+                self.store_articles(outcome.articles, document_id, outcome)
+        except NewsdeskError as exc:
+            outcome.errors.append(str(exc))
+        return outcome
