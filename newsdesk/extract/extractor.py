@@ -69,10 +69,34 @@ def _plain_text(doc: RawDocument) -> list[Article]:
     return [Article(title=title, text="\n\n".join(rest), url=doc.url)]
 
 
+# Wire end marks ("(END)" closes every Yonhap story; "-30-" and "###" in US copy) carry no text.
+_END_MARK = re.compile(r"^(?:\(\s*END\s*\)|ENDS?|-30-|###)$")
+
+
+def _clean_body(title: str, body: str) -> str:
+    """Drops a repeat of the headline at the top of the body and a wire end mark at its end."""
+    paras = text.paragraphs(body)
+    if paras and text.normalize_title(paras[0]).casefold() == title.casefold():
+        paras = paras[1:]
+    if paras and _END_MARK.match(paras[-1].strip()):
+        paras = paras[:-1]
+    return "\n\n".join(paras)
+
+
+def _lead(body: str, limit: int = 120) -> str:
+    """Returns the first sentence of a body, cut at a word under ``limit`` characters: the
+    title of an article whose page has none."""
+    first = text.paragraphs(body)[0] if body else ""
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + "..."
+
+
 def _finish(article: Article, doc: RawDocument) -> Article:
     """Normalises fields every extractor shares, so each one only finds them."""
     article.title = text.normalize_title(article.title or "")
-    article.text = text.normalize_text(article.text or "")
+    article.text = _clean_body(article.title, text.normalize_text(article.text or ""))
     article.byline = " ".join(article.byline.split()) if article.byline else None
     article.outlet = " ".join(article.outlet.split()) if article.outlet else None
     if not article.credit:
@@ -84,7 +108,7 @@ def _finish(article: Article, doc: RawDocument) -> Article:
         if not getattr(article, key) and doc.hints.get(key):
             setattr(article, key, doc.hints[key])
     if not article.title:
-        article.title = text.normalize_title(doc.hints.get("title") or "")
+        article.title = text.normalize_title(doc.hints.get("title") or "") or _lead(article.text)
     article.input = doc.input
     article.ensure_id()
     return article
