@@ -91,8 +91,9 @@ def iterate(conn: sqlite3.Connection, since: datetime | None) -> Iterator[Articl
     while True:
         rows = conn.execute(
             "SELECT a.*, o.name AS outlet FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id "
-            "WHERE a.sort_at >= ? AND (a.sort_at > ? OR a.rowid > ?) "
-            "ORDER BY a.sort_at, a.rowid LIMIT 500", (bound, last_sort, last_rowid)).fetchall()
+            "WHERE a.sort_at >= ? AND (a.sort_at > ? OR (a.sort_at = ? AND a.rowid > ?)) "
+            "ORDER BY a.sort_at, a.rowid LIMIT 500",
+            (bound, last_sort, last_sort, last_rowid)).fetchall()
         if not rows:
             return
         for row in rows:
