@@ -13,7 +13,7 @@ from datetime import datetime
 from .config import Settings
 from .enrich import Enricher, load_enrichers, run_enrichers
 from .errors import InputError, NewsdeskError
-from .extract import extract_document
+from .extract import extract_document, finish_article
 from .ingest import feeds, jsonl, opml
 from .ingest.fetcher import Fetcher
 from .ingest.sources import is_url, read_local
@@ -81,9 +81,7 @@ class Pipeline:
                 if isinstance(item, InputError):
                     outcome.errors.append(str(item))
                 else:
-                    item.input = doc.input
-                    item.ensure_id()
-                    outcome.articles.append(item)
+                    outcome.articles.append(finish_article(item, doc))
         elif opml.looks_like_opml(doc.content):
             outcome.feeds = [f.url for f in opml.parse_opml(doc.content, doc.input)]
             if not outcome.feeds:
@@ -122,7 +120,7 @@ class Pipeline:
                 article = feeds.entry_to_article(entry, parsed)
                 if article is not None:
                     article.input = entry.url or doc.input
-                    article.ensure_id()
+                    finish_article(article, doc)
             if article is None:
                 outcome.errors.append(page_error or f"feeds: {doc.input}: entry {entry.guid!r} "
                                       "has neither title nor text")

@@ -1,5 +1,5 @@
 """Turns raw documents into clean articles (HTML pages, page captures, plain text)."""
 
-from .extractor import decode_text, extract_document, sniff_kind
+from .extractor import decode_text, extract_document, finish_article, sniff_kind
 
-__all__ = ["extract_document", "decode_text", "sniff_kind"]
+__all__ = ["extract_document", "finish_article", "decode_text", "sniff_kind"]

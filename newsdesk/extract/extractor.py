@@ -17,7 +17,7 @@ from ..errors import ExtractError
 from ..models import Article, RawDocument
 from . import capture, credits, dates, html, text
 
-__all__ = ["extract_document", "decode_text", "sniff_kind"]
+__all__ = ["extract_document", "finish_article", "decode_text", "sniff_kind"]
 
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<p[\s>]",
                          re.IGNORECASE)
@@ -93,8 +93,9 @@ def _lead(body: str, limit: int = 120) -> str:
     return sentence[:limit].rsplit(" ", 1)[0] + "..."
 
 
-def _finish(article: Article, doc: RawDocument) -> Article:
-    """Normalises fields every extractor shares, so each one only finds them."""
+def finish_article(article: Article, doc: RawDocument) -> Article:
+    """Normalises the fields every source of articles shares (extractors, feed entries, JSONL
+    lines), so each source only has to find them."""
     article.title = text.normalize_title(article.title or "")
     article.text = _clean_body(article.title, text.normalize_text(article.text or ""))
     article.byline = " ".join(article.byline.split()) if article.byline else None
@@ -109,7 +110,7 @@ def _finish(article: Article, doc: RawDocument) -> Article:
             setattr(article, key, doc.hints[key])
     if not article.title:
         article.title = text.normalize_title(doc.hints.get("title") or "") or _lead(article.text)
-    article.input = doc.input
+    article.input = article.input or doc.input
     article.ensure_id()
     return article
 
@@ -127,7 +128,7 @@ def extract_document(doc: RawDocument) -> list[Article]:
         found = capture.split_capture(decode_text(doc), captured_at, input=doc.input)
     else:
         found = _plain_text(doc)
-    articles = [_finish(a, doc) for a in found]
+    articles = [finish_article(a, doc) for a in found]
     articles = [a for a in articles if a.title and a.text]
     if not articles:
         raise ExtractError(f"extract: {doc.input}: no article with both a title and text")
