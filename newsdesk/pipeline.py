@@ -87,7 +87,8 @@ class Pipeline:
             if not outcome.feeds:
                 outcome.errors.append(f"opml: {doc.input}: lists no feed URLs")
         elif feeds.looks_like_feed(doc.content, doc.content_type):
-            parsed = feeds.parse_feed(doc.content, doc.url, doc.content_type, doc.charset)
+            parsed = feeds.parse_feed(doc.content, doc.url, doc.content_type, doc.charset,
+                                      source=doc.input)
             self.feed_articles(parsed, doc, outcome, fetch_pages=remote)
         else:
             outcome.articles.extend(extract_document(doc))

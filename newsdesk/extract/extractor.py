@@ -101,7 +101,11 @@ def finish_article(article: Article, doc: RawDocument) -> Article:
     article.byline = " ".join(article.byline.split()) if article.byline else None
     article.outlet = " ".join(article.outlet.split()) if article.outlet else None
     if not article.credit:
-        article.credit = credits.find_credit(article.text)
+        # The printed credit first; else a byline or outlet that is itself a wire service
+        # ("By Associated Press", a Yonhap page).
+        article.credit = credits.find_credit(article.text) or next(
+            (credits.canonical_agency(name) for name in (article.byline, article.outlet)
+             if name and credits.is_agency(name)), None)
     if article.published_at:
         parsed = dates.parse_datetime(article.published_at)
         article.published_at = dates.to_iso(parsed) if parsed else None

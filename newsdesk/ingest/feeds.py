@@ -96,9 +96,13 @@ def parse_feed(
     url: str | None = None,
     content_type: str | None = None,
     charset: str | None = None,
+    source: str | None = None,
 ) -> ParsedFeed:
-    """Parses a feed document into a ParsedFeed; raises FeedError when it holds no feed."""
-    where = url or "input"
+    """Parses a feed document into a ParsedFeed; raises FeedError when it holds no feed.
+
+    ``url`` is the base for relative links; ``source`` names the INPUT in errors (default: url).
+    """
+    where = source or url or "input"
     if not isinstance(content, (bytes, bytearray)) or not content.strip():
         raise FeedError(f"feeds: {where}: not a feed: empty document")
     if len(content) > MAX_FEED_BYTES:
