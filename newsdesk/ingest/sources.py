@@ -62,6 +62,8 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str) -> bytes:
         raise InputError(f"ingest: {name}: corrupt gzip data ({exc})") from None
     if len(out) > max_bytes or decomp.unconsumed_tail:
         raise InputError(f"ingest: {name}: decompressed size over {max_bytes} bytes limit")
+    if not decomp.eof:
+        raise InputError(f"ingest: {name}: corrupt gzip data (truncated stream)")
     return out
 
 

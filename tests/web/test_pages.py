@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.routing import Route
-
 from starlette.testclient import TestClient
 
 from newsdesk.config import load_settings
