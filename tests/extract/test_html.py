@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.errors import ExtractError
-from newsdesk.extract import html
-from newsdesk.extract import extract_document
+from newsdesk.extract import extract_document, html
 from newsdesk.extract.html import extract_html, iso_datetime, language_code
 from newsdesk.models import RawDocument
 

@@ -148,8 +148,9 @@ def test_iter_articles_pages_through_batches_in_time_order(store):
     assert times == sorted(times)
 
 
-@pytest.mark.parametrize("query", ['"', "(", "a OR", "NEAR(", "title:x", "*", "-", "'; DROP TABLE articles; --",
-                                   "x" * 10_000, "a AND (b OR", "\x00", ""])
+@pytest.mark.parametrize("query", ['"', "(", "a OR", "NEAR(", "title:x", "*", "-",
+                                   "'; DROP TABLE articles; --", "x" * 10_000, "a AND (b OR",
+                                   "\x00", ""])
 def test_fts_search_never_raises_on_user_syntax(store, query):
     store.save_article(_article(1))
     store.search_text(query)
