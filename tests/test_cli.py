@@ -299,3 +299,28 @@ def test_every_badinput_feed_ingests_without_a_traceback(tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_crawl_without_once_keeps_polling_until_interrupted(env, http_server):
+    import os
+    import signal
+    import time
+
+    http_server.route("/feed.xml", body=_feed(http_server, 1),
+                      headers={"Content-Type": "application/rss+xml"})
+    http_server.route("/story/1", body=_page(1), headers={"Content-Type": "text/html"})
+    assert main(["feeds", "add", http_server.url("/feed.xml")]) == 0
+    # A 1-second interval makes the feed due again while the crawler runs.
+    proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "crawl"], cwd=ROOT,
+                            env={**os.environ, "NEWSDESK_CRAWL_INTERVAL": "1"},
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while http_server.hits("/feed.xml") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert http_server.hits("/feed.xml") >= 2, err
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert _count(env) == 1
