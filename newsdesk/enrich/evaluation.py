@@ -1,0 +1,163 @@
+"""Loads the labelled story sets of ../shared/datasets and scores a clustering against them.
+
+Metrics (datasets README): pair-counting P/R/F1 (a true positive is a pair of articles in the
+same predicted and the same gold cluster) and BCubed P/R/F1 (per article, the share of its
+predicted cluster that shares its gold label, and the share of its gold cluster that was put
+with it, averaged over articles).
+
+DEV sets are for tuning; HOLDOUT sets are only loaded with ``holdout=True``, for the final
+independent check (bench/stories.py --holdout). Never tune on them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import Article
+
+__all__ = ["StorySet", "DEV_SETS", "HOLDOUT_SETS", "load_story_set", "pair_scores", "bcubed",
+           "Scores", "score", "datasets_root"]
+
+
+def datasets_root() -> Path:
+    """Returns ../shared/datasets relative to the repository root."""
+    return Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+
+
+@dataclass
+class StorySet:
+    """Articles (in ingest order: by date where dates exist) with their gold story labels."""
+
+    name: str
+    articles: list[Article]
+    gold: dict[str, str]  # article id -> gold cluster
+    dated: bool
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _neus(split: str) -> StorySet:
+    rows = [r for r in _read(datasets_root() / "stories/neus_allsides/neus_clusters_title_lead.jsonl")
+            if r["split"] == split]
+    articles, gold = [], {}
+    for r in rows:
+        aid = f"neus-{r['cluster_id']}-{r['pos']}"
+        articles.append(Article(id=aid, title=r["title"], text=r["lead"] or r["title"]))
+        gold[aid] = r["cluster_id"]
+    return StorySet(f"neus-{split}", articles, gold, dated=False)
+
+
+def _neus_crawl() -> StorySet:
+    rows = _read(datasets_root() / "stories/neus_allsides/allsides_roundups_2021crawl.jsonl")
+    rows = [r for r in rows if (r.get("title") or "").strip()]
+    rows.sort(key=lambda r: (r["story_date"] or "", r["cluster_id"], r["side"] or ""))
+    articles, gold = [], {}
+    for n, r in enumerate(rows):
+        aid = f"allsides-{r['cluster_id']}-{n}"
+        articles.append(Article(id=aid, title=r["title"], text=r.get("lead") or r["title"],
+                                outlet=r.get("source"), url=r.get("url"),
+                                published_at=r.get("story_date")))
+        gold[aid] = str(r["cluster_id"])
+    return StorySet("neus-2021crawl", articles, gold, dated=True)
+
+
+def _ecbplus(split: str) -> StorySet:
+    rows = [r for r in _read(datasets_root() / "stories/ecbplus_barhom_sentences/documents.jsonl")
+            if r["split"] == split]
+    articles, gold = [], {}
+    for r in rows:
+        lines = [ln for ln in r["text"].split("\n") if ln.strip()]
+        # Sentence 0 is the title line when it was annotated; else the first sentence leads.
+        title = lines[0] if lines else r["doc_id"]
+        body = "\n\n".join(lines[1:]) if len(lines) > 1 else title
+        aid = f"ecb-{r['doc_id']}"
+        articles.append(Article(id=aid, title=title, text=body))
+        gold[aid] = r["subtopic"]
+    return StorySet(f"ecbplus-{split.lower()}", articles, gold, dated=False)
+
+
+def _wikinews_handpicked() -> StorySet:
+    rows = _read(datasets_root() / "stories/wikinews_galaxy/handpicked_two_level.jsonl")
+    rows.sort(key=lambda r: r.get("created_at") or "")
+    articles, gold = [], {}
+    for n, r in enumerate(rows):
+        aid = f"wn-hand-{n}"
+        articles.append(Article(id=aid, title=r["title"], text=r["text"], url=r.get("url"),
+                                published_at=r.get("created_at")))
+        gold[aid] = r["event_id"]
+    return StorySet("wikinews-handpicked", articles, gold, dated=True)
+
+
+DEV_SETS = {
+    "neus-train": lambda: _neus("train"),
+    "neus-val": lambda: _neus("val"),
+    "neus-2021crawl": _neus_crawl,
+    "ecbplus-train": lambda: _ecbplus("Train"),
+    "ecbplus-dev": lambda: _ecbplus("Dev"),
+    "wikinews-handpicked": _wikinews_handpicked,
+}
+HOLDOUT_SETS = {
+    "neus-test": lambda: _neus("test"),
+    "ecbplus-test": lambda: _ecbplus("Test"),
+}
+
+
+def load_story_set(name: str, *, holdout: bool = False) -> StorySet:
+    """Returns a DEV story set by name; HOLDOUT sets need ``holdout=True``."""
+    if name in DEV_SETS:
+        return DEV_SETS[name]()
+    if name in HOLDOUT_SETS and holdout:
+        return HOLDOUT_SETS[name]()
+    raise KeyError(f"unknown story set {name!r} (holdout sets need holdout=True)")
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def pair_scores(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
+    """Returns pair-counting precision, recall and F1 over the articles of ``gold``."""
+    cells = Counter((pred[a], gold[a]) for a in gold)
+    tp = sum(_pairs(n) for n in cells.values())
+    pred_pairs = sum(_pairs(n) for n in Counter(pred[a] for a in gold).values())
+    gold_pairs = sum(_pairs(n) for n in Counter(gold.values()).values())
+    p = tp / pred_pairs if pred_pairs else 1.0
+    r = tp / gold_pairs if gold_pairs else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
+    """Returns BCubed precision, recall and F1 over the articles of ``gold``."""
+    cells = Counter((pred[a], gold[a]) for a in gold)
+    pred_size = Counter(pred[a] for a in gold)
+    gold_size = Counter(gold.values())
+    p = sum(cells[(pred[a], gold[a])] / pred_size[pred[a]] for a in gold) / len(gold)
+    r = sum(cells[(pred[a], gold[a])] / gold_size[gold[a]] for a in gold) / len(gold)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass
+class Scores:
+    pair: tuple[float, float, float]
+    bcubed: tuple[float, float, float]
+    clusters: int
+    gold_clusters: int
+
+    def row(self) -> str:
+        return (f"pair P/R/F1 {self.pair[0]:.3f}/{self.pair[1]:.3f}/{self.pair[2]:.3f}  "
+                f"BCubed P/R/F1 {self.bcubed[0]:.3f}/{self.bcubed[1]:.3f}/{self.bcubed[2]:.3f}  "
+                f"clusters {self.clusters} (gold {self.gold_clusters})")
+
+
+def score(pred: dict[str, str], gold: dict[str, str]) -> Scores:
+    """Returns both metrics and the cluster counts."""
+    groups: dict[str, int] = defaultdict(int)
+    for a in gold:
+        groups[pred[a]] += 1
+    return Scores(pair_scores(pred, gold), bcubed(pred, gold), len(groups), len(set(gold.values())))
