@@ -143,17 +143,25 @@ class Pipeline:
     def _known_id(self, url: str | None) -> str | None:
         if self.store is None or not url:
             return None
-        key = article_key(url, None, "", "")
-        found = self.store.get_article(key)
-        return found.id if found else None
+        return self.store.existing_id(article_key(url, None, "", ""), url)
 
     # -- storing -----------------------------------------------------------------------------
     def store_articles(self, articles: list[Article], document_id: int | None,
                        outcome: Outcome) -> None:
-        """Enriches a batch and stores it; counts new and already-stored articles."""
+        """Enriches the new articles of a batch and stores them; counts new and already-stored
+        ones. Articles already stored are not enriched again, so re-ingesting changes nothing."""
         assert self.store is not None, "ingest needs a store"
-        run_enrichers(self.enrichers, articles, self.store)
+        fresh: dict[str, Article] = {}
         for article in articles:
+            known = self.store.existing_id(article.ensure_id(), article.url)
+            if known is not None or article.id in fresh:
+                article.id = known or article.id
+                outcome.existing += 1
+            else:
+                fresh[article.ensure_id()] = article
+        batch = list(fresh.values())
+        run_enrichers(self.enrichers, batch, self.store)
+        for article in batch:
             result = self.store.save_article(article, document_id)
             article.id = result.id
             if result.created:

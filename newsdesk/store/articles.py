@@ -12,7 +12,7 @@ from ..models import ENRICH_FIELDS, Article
 from .base import SaveResult
 from .timestamps import now_iso, sortable, utc_iso
 
-__all__ = ["save", "get", "latest", "count", "iterate", "search"]
+__all__ = ["save", "existing_id", "get", "latest", "count", "iterate", "search"]
 
 _SELECT = ("SELECT a.*, o.name AS outlet FROM articles a "
            "LEFT JOIN outlets o ON o.id = a.outlet_id ")
@@ -39,11 +39,9 @@ def save(conn: sqlite3.Connection, article: Article, outlet_id: int | None,
          document_id: int | None) -> SaveResult:
     """Inserts the article unless one with its id, or its URL, is stored already."""
     article_id = article.ensure_id()
-    row = conn.execute("SELECT id FROM articles WHERE id = ?", (article_id,)).fetchone()
-    if row is None and article.url:
-        row = conn.execute("SELECT id FROM articles WHERE url = ?", (article.url,)).fetchone()
-    if row is not None:
-        return SaveResult(id=row["id"], created=False)
+    known = existing_id(conn, article_id, article.url)
+    if known is not None:
+        return SaveResult(id=known, created=False)
     ingested = now_iso()
     enrichment = {name: getattr(article, name) for name in ENRICH_FIELDS if getattr(article, name)}
     conn.execute(
@@ -55,6 +53,14 @@ def save(conn: sqlite3.Connection, article: Article, outlet_id: int | None,
          article.duplicate_of, json.dumps(enrichment, ensure_ascii=False), document_id,
          sortable(article.published_at) or ingested, ingested))
     return SaveResult(id=article_id, created=True)
+
+
+def existing_id(conn: sqlite3.Connection, article_id: str, url: str | None) -> str | None:
+    """Returns the id of the stored article with this id or this URL, or None."""
+    row = conn.execute("SELECT id FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None and url:
+        row = conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
+    return row["id"] if row else None
 
 
 def get(conn: sqlite3.Connection, article_id: str) -> Article | None:

@@ -57,6 +57,10 @@ class Store(ABC):
     def get_article(self, article_id: str) -> Article | None: ...
 
     @abstractmethod
+    def existing_id(self, article_id: str, url: str | None) -> str | None:
+        """Returns the id of the stored article with this id or URL, or None."""
+
+    @abstractmethod
     def latest_articles(self, limit: int = 30, offset: int = 0,
                         outlet: str | None = None) -> list[Article]:
         """Returns articles newest first (published time, else ingest time)."""

@@ -151,6 +151,9 @@ class SQLiteStore(Store):
     def get_article(self, article_id: str) -> Article | None:
         return articles.get(self._reader(), article_id)
 
+    def existing_id(self, article_id: str, url: str | None) -> str | None:
+        return articles.existing_id(self._reader(), article_id, url)
+
     def latest_articles(self, limit: int = 30, offset: int = 0,
                         outlet: str | None = None) -> list[Article]:
         return articles.latest(self._reader(), limit, offset, outlet)
