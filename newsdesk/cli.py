@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", parents=[common], help="poll due feeds and store new entries")
     p.add_argument("--once", action="store_true", help="poll what is due once, then exit")
 
+    p = sub.add_parser("stories", parents=[common], help="list stories, latest first")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+
     p = sub.add_parser("serve", parents=[common], help="run the web app")
     p.add_argument("--host", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
@@ -299,6 +303,18 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings, store: Store) -> int
     return 0
 
 
+def cmd_stories(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    found = store.list_stories(limit=max(1, args.limit))
+    if args.format == "json":
+        json.dump([s.to_dict() for s in found], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for s in found:
+        print(f"{s.last_seen or '-':<25}  {s.articles:>3} articles  {s.outlets:>2} outlets  "
+              f"{s.reprints:>2} reprints  {s.title}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     import uvicorn
 
@@ -320,7 +336,7 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 
 STORE_COMMANDS = {"ingest": cmd_ingest, "export": cmd_export, "feeds": cmd_feeds,
-                  "crawl": cmd_crawl, "serve": cmd_serve}
+                  "crawl": cmd_crawl, "stories": cmd_stories, "serve": cmd_serve}
 PLAIN_COMMANDS = {"extract": cmd_extract, "config": cmd_config}
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
+from typing import Any
 
-__all__ = ["RawDocument", "Article", "Feed", "FeedEntry", "article_key"]
+__all__ = ["RawDocument", "Article", "Feed", "FeedEntry", "StorySummary", "article_key"]
 
 
 @dataclass
@@ -51,6 +54,10 @@ class Article:
     hashtags: list = field(default_factory=list)
     keywords: list = field(default_factory=list)
     summary: list = field(default_factory=list)
+    # The embedding of the article (numpy float32, L2-normalised), set by the embeddings step
+    # and kept beside the article by the store; never part of the article JSON.
+    vector: Any = field(default=None, repr=False, compare=False)
+    vector_model: str | None = field(default=None, repr=False, compare=False)
 
     def ensure_id(self) -> str:
         """Returns the article's id, deriving a stable one from its URL or content if unset."""
@@ -59,12 +66,12 @@ class Article:
         return self.id
 
     def to_dict(self, fields: tuple[str, ...] | None = None) -> dict:
-        data = asdict(self)
-        if fields is None:
-            return data
-        return {k: data[k] for k in fields}
+        """Returns the named fields (default: every JSON field) as plain data."""
+        names = fields or tuple(f.name for f in dataclass_fields(self) if f.name not in _NOT_JSON)
+        return {name: deepcopy(getattr(self, name)) for name in names}
 
 
+_NOT_JSON = ("vector", "vector_model")
 # Field order of the article JSON printed by `extract` and `export` (DESIGN.md).
 CORE_FIELDS = ("id", "title", "text", "url", "outlet", "credit", "byline", "published_at", "language")
 ENRICH_FIELDS = ("entities", "quotes", "hashtags", "keywords", "summary")
@@ -114,3 +121,19 @@ class FeedEntry:
     content_html: str | None = None  # full content when the feed carries it
     author: str | None = None
     published_at: str | None = None  # ISO 8601 with offset
+
+
+@dataclass
+class StorySummary:
+    """A story as lists show it: title, times and counts."""
+
+    id: str
+    title: str
+    first_seen: str | None
+    last_seen: str | None
+    articles: int  # every article in the story, copies included
+    outlets: int  # distinct outlets
+    reprints: int  # articles that are syndicated copies of another
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)

@@ -8,13 +8,15 @@ import sqlite3
 from datetime import datetime
 from typing import Iterator
 
+import numpy as np
+
 from ..models import ENRICH_FIELDS, Article
 from .base import SaveResult
 from .timestamps import now_iso, sortable, utc_iso
 
 __all__ = ["save", "existing_id", "get", "latest", "count", "iterate", "search"]
 
-_SELECT = ("SELECT a.*, o.name AS outlet FROM articles a "
+SELECT_ARTICLES = ("SELECT a.*, o.name AS outlet FROM articles a "
            "LEFT JOIN outlets o ON o.id = a.outlet_id ")
 # A user's query never reaches FTS5 syntax: each word is quoted, so quotes, parentheses,
 # operators and column filters are plain text. 32 words is far beyond any real query.
@@ -22,7 +24,7 @@ _WORD = re.compile(r"\w+")
 _MAX_QUERY_WORDS = 32
 
 
-def _row_to_article(row: sqlite3.Row) -> Article:
+def row_to_article(row: sqlite3.Row) -> Article:
     article = Article(
         id=row["id"], title=row["title"], text=row["text"], url=row["url"],
         outlet=row["outlet"], credit=row["credit"], byline=row["byline"],
@@ -52,6 +54,10 @@ def save(conn: sqlite3.Connection, article: Article, outlet_id: int | None,
          article.byline, article.published_at, article.language, article.story_id,
          article.duplicate_of, json.dumps(enrichment, ensure_ascii=False), document_id,
          sortable(article.published_at) or ingested, ingested))
+    if article.vector is not None:
+        conn.execute("INSERT OR REPLACE INTO article_vectors(article_id, model, vector) "
+                     "VALUES (?, ?, ?)", (article_id, article.vector_model or "",
+                                         np.asarray(article.vector, dtype=np.float32).tobytes()))
     return SaveResult(id=article_id, created=True)
 
 
@@ -64,20 +70,20 @@ def existing_id(conn: sqlite3.Connection, article_id: str, url: str | None) -> s
 
 
 def get(conn: sqlite3.Connection, article_id: str) -> Article | None:
-    row = conn.execute(_SELECT + "WHERE a.id = ?", (article_id,)).fetchone()
-    return _row_to_article(row) if row else None
+    row = conn.execute(SELECT_ARTICLES + "WHERE a.id = ?", (article_id,)).fetchone()
+    return row_to_article(row) if row else None
 
 
 def latest(conn: sqlite3.Connection, limit: int, offset: int,
            outlet: str | None = None) -> list[Article]:
     """Returns articles newest first by published time (ingest time when undated)."""
     if outlet:
-        rows = conn.execute(_SELECT + "WHERE o.name = ? ORDER BY a.sort_at DESC, a.rowid DESC "
+        rows = conn.execute(SELECT_ARTICLES + "WHERE o.name = ? ORDER BY a.sort_at DESC, a.rowid DESC "
                             "LIMIT ? OFFSET ?", (outlet, limit, offset))
     else:
-        rows = conn.execute(_SELECT + "ORDER BY a.sort_at DESC, a.rowid DESC LIMIT ? OFFSET ?",
+        rows = conn.execute(SELECT_ARTICLES + "ORDER BY a.sort_at DESC, a.rowid DESC LIMIT ? OFFSET ?",
                             (limit, offset))
-    return [_row_to_article(r) for r in rows]
+    return [row_to_article(r) for r in rows]
 
 
 def count(conn: sqlite3.Connection, outlet: str | None = None) -> int:
@@ -103,7 +109,7 @@ def iterate(conn: sqlite3.Connection, since: datetime | None) -> Iterator[Articl
         if not rows:
             return
         for row in rows:
-            yield _row_to_article(row)
+            yield row_to_article(row)
         last_sort, last_rowid = rows[-1]["sort_at"], rows[-1]["rowid"]
 
 
@@ -121,6 +127,6 @@ def search(conn: sqlite3.Connection, query: str, limit: int) -> list[Article]:
     if match is None:
         return []
     rows = conn.execute(
-        _SELECT + "JOIN articles_fts f ON f.rowid = a.rowid WHERE articles_fts MATCH ? "
+        SELECT_ARTICLES + "JOIN articles_fts f ON f.rowid = a.rowid WHERE articles_fts MATCH ? "
         "ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT ?", (match, limit))
-    return [_row_to_article(r) for r in rows]
+    return [row_to_article(r) for r in rows]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from ..models import Article, Feed, RawDocument
+from ..models import Article, Feed, RawDocument, StorySummary
 
 __all__ = ["Store", "SaveResult"]
 
@@ -79,6 +79,18 @@ class Store(ABC):
     @abstractmethod
     def list_outlets(self) -> list[tuple[str, int]]:
         """Returns (outlet name, article count), most articles first."""
+
+    # -- stories ---------------------------------------------------------------------------
+    @abstractmethod
+    def list_stories(self, limit: int = 30, offset: int = 0) -> list[StorySummary]:
+        """Returns stories with their counts, most recently updated first."""
+
+    @abstractmethod
+    def get_story(self, story_id: str) -> StorySummary | None: ...
+
+    @abstractmethod
+    def story_articles(self, story_id: str) -> list[Article]:
+        """Returns a story's articles, copies included, oldest first."""
 
     # -- feeds -----------------------------------------------------------------------------
     @abstractmethod

@@ -97,4 +97,42 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
 END;
 """),
+    (2, "copies, vectors and stories", """
+CREATE INDEX articles_story ON articles(story_id);
+CREATE INDEX articles_duplicate ON articles(duplicate_of);
+
+CREATE TABLE article_vectors (
+    article_id  TEXT PRIMARY KEY,
+    model       TEXT NOT NULL,
+    vector      BLOB NOT NULL
+);
+
+CREATE TABLE copy_signatures (
+    article_id  TEXT PRIMARY KEY,
+    exact       TEXT NOT NULL,
+    minhash     BLOB NOT NULL
+);
+CREATE INDEX copy_signatures_exact ON copy_signatures(exact);
+CREATE TABLE copy_bands (
+    band        TEXT NOT NULL,
+    article_id  TEXT NOT NULL,
+    PRIMARY KEY (band, article_id)
+) WITHOUT ROWID;
+
+CREATE TABLE stories (
+    id          TEXT PRIMARY KEY,
+    title       TEXT NOT NULL,
+    first_seen  TEXT,
+    last_seen   TEXT,
+    size        INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX stories_last_seen ON stories(last_seen);
+
+CREATE TABLE story_terms (
+    term        TEXT PRIMARY KEY,
+    df          INTEGER NOT NULL
+) WITHOUT ROWID;
+"""),
 ]

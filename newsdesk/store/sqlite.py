@@ -12,8 +12,8 @@ from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..errors import StoreError
-from ..models import Article, Feed, RawDocument
-from . import articles, documents, feeds, outlets
+from ..models import Article, Feed, RawDocument, StorySummary
+from . import articles, documents, feeds, outlets, stories
 from .base import SaveResult, Store
 from .migrations import SQLITE_MIGRATIONS
 
@@ -169,6 +169,16 @@ class SQLiteStore(Store):
 
     def list_outlets(self) -> list[tuple[str, int]]:
         return outlets.with_counts(self._reader())
+
+    # -- stories -----------------------------------------------------------------------------
+    def list_stories(self, limit: int = 30, offset: int = 0) -> list[StorySummary]:
+        return stories.summaries(self._reader(), limit, offset)
+
+    def get_story(self, story_id: str) -> StorySummary | None:
+        return stories.get_summary(self._reader(), story_id)
+
+    def story_articles(self, story_id: str) -> list[Article]:
+        return stories.members(self._reader(), story_id)
 
     # -- feeds -------------------------------------------------------------------------------
     def add_feed(self, url: str, title: str | None = None, site_url: str | None = None) -> Feed:
