@@ -92,6 +92,15 @@ class Store(ABC):
     def story_articles(self, story_id: str) -> list[Article]:
         """Returns a story's articles, copies included, oldest first."""
 
+    @abstractmethod
+    def copies_of(self, article_id: str) -> list[Article]:
+        """Returns the syndicated copies of an original, oldest first."""
+
+    @abstractmethod
+    def related_articles(self, article_id: str, limit: int = 8) -> list[Article]:
+        """Returns the rest of the article's story (copies folded), then the closest articles
+        of other stories."""
+
     # -- feeds -----------------------------------------------------------------------------
     @abstractmethod
     def add_feed(self, url: str, title: str | None = None, site_url: str | None = None) -> Feed:

@@ -180,6 +180,12 @@ class SQLiteStore(Store):
     def story_articles(self, story_id: str) -> list[Article]:
         return stories.members(self._reader(), story_id)
 
+    def copies_of(self, article_id: str) -> list[Article]:
+        return stories.copies_of(self._reader(), article_id)
+
+    def related_articles(self, article_id: str, limit: int = 8) -> list[Article]:
+        return stories.related(self._reader(), article_id, limit)
+
     # -- feeds -------------------------------------------------------------------------------
     def add_feed(self, url: str, title: str | None = None, site_url: str | None = None) -> Feed:
         with self._write() as conn:

@@ -7,20 +7,37 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ...store.base import Store
 from ..filters import paragraphs, web_url
 from . import render, store_of
 
 __all__ = ["article_show"]
 
+RELATED_LIMIT = 8
 
-async def article_show(request: Request) -> Response:
-    """Shows one article: headline, outlet, credit, byline, time, body and original link."""
-    article_id = request.path_params["article_id"]
-    article = await run_in_threadpool(store_of(request).get_article, article_id)
+
+def _context(store: Store, article_id: str) -> dict | None:
+    """Reads everything the article page shows, in one worker-thread call."""
+    article = store.get_article(article_id)
     if article is None:
-        raise HTTPException(404, "no article with this id")
-    return render(request, "article.html", {
+        return None
+    original = store.get_article(article.duplicate_of) if article.duplicate_of else None
+    return {
         "article": article,
         "paragraphs": paragraphs(article.text),
         "original_url": web_url(article.url),
-    })
+        "original": original,
+        "copies": store.copies_of(article.id or ""),
+        "story": store.get_story(article.story_id) if article.story_id else None,
+        "related": store.related_articles(article.id or "", RELATED_LIMIT),
+    }
+
+
+async def article_show(request: Request) -> Response:
+    """Shows one article: headline, outlet, credit, byline, time, body, original link, the
+    outlets that reprinted it, and related articles (its story first, then similar stories)."""
+    context = await run_in_threadpool(_context, store_of(request),
+                                      request.path_params["article_id"])
+    if context is None:
+        raise HTTPException(404, "no article with this id")
+    return render(request, "article.html", context)
