@@ -108,11 +108,16 @@ CREATE TABLE article_vectors (
 );
 
 CREATE TABLE copy_signatures (
-    article_id  TEXT PRIMARY KEY,
-    exact       TEXT NOT NULL,
-    minhash     BLOB NOT NULL
+    article_id    TEXT PRIMARY KEY,
+    exact         TEXT NOT NULL,
+    signature     BLOB NOT NULL,
+    published_at  TEXT,
+    credit        TEXT,
+    outlet        TEXT,
+    duplicate_of  TEXT
 );
 CREATE INDEX copy_signatures_exact ON copy_signatures(exact);
+CREATE INDEX copy_signatures_original ON copy_signatures(duplicate_of);
 CREATE TABLE copy_bands (
     band        TEXT NOT NULL,
     article_id  TEXT NOT NULL,
@@ -133,6 +138,11 @@ CREATE INDEX stories_last_seen ON stories(last_seen);
 CREATE TABLE story_terms (
     term        TEXT PRIMARY KEY,
     df          INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE counters (
+    name        TEXT PRIMARY KEY,
+    value       INTEGER NOT NULL
 ) WITHOUT ROWID;
 """),
 ]

@@ -8,7 +8,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..errors import StoreError
@@ -16,6 +16,10 @@ from ..models import Article, Feed, RawDocument, StorySummary
 from . import articles, documents, feeds, outlets, stories
 from .base import SaveResult, Store
 from .migrations import SQLITE_MIGRATIONS
+
+if TYPE_CHECKING:
+    from .copies import SQLiteCopyIndex
+    from .storyindex import SQLiteStoryIndex
 
 __all__ = ["SQLiteStore", "sqlite_path"]
 
@@ -55,6 +59,7 @@ class SQLiteStore(Store):
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._writer = self._connect()
+        self._story_index: SQLiteStoryIndex | None = None
         self._migrate()
 
     # -- connections -----------------------------------------------------------------------
@@ -169,6 +174,21 @@ class SQLiteStore(Store):
 
     def list_outlets(self) -> list[tuple[str, int]]:
         return outlets.with_counts(self._reader())
+
+    def copy_index(self) -> "SQLiteCopyIndex":
+        """Returns the persisted index of copy detection (``enrich.copies.CopyIndex``)."""
+        from .copies import SQLiteCopyIndex
+
+        return SQLiteCopyIndex(self._reader, self._write)
+
+    def story_index(self) -> "SQLiteStoryIndex":
+        """Returns the persisted state of story clustering (``enrich.stories.StoryIndex``);
+        one per store, so its in-memory mirror is built once."""
+        if self._story_index is None:
+            from .storyindex import SQLiteStoryIndex
+
+            self._story_index = SQLiteStoryIndex(self._writer, self._reader, self._write)
+        return self._story_index
 
     # -- stories -----------------------------------------------------------------------------
     def list_stories(self, limit: int = 30, offset: int = 0) -> list[StorySummary]:

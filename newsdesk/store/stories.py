@@ -11,8 +11,7 @@ from ..models import Article, StorySummary
 from .articles import SELECT_ARTICLES, row_to_article
 from .timestamps import now_iso, utc_iso
 
-__all__ = ["save_state", "get_state", "states_between", "summaries", "members", "get_summary",
-           "copies_of", "related"]
+__all__ = ["save_state", "summaries", "members", "get_summary", "copies_of", "related"]
 
 _SUMMARY = (
     "SELECT s.id, s.title, s.first_seen, coalesce(s.last_seen, max(a.ingested_at)) AS last_seen, "
@@ -36,22 +35,6 @@ def save_state(conn: sqlite3.Connection, story_id: str, title: str, first_seen: 
         "first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
         "size = excluded.size, state = excluded.state, updated_at = excluded.updated_at",
         (story_id, title, first_seen, last_seen, size, state, now_iso()))
-
-
-def get_state(conn: sqlite3.Connection, story_id: str) -> str | None:
-    row = conn.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
-    return row["state"] if row else None
-
-
-def states_between(conn: sqlite3.Connection, start: str | None, end: str | None,
-                   limit: int) -> list[str]:
-    """Returns the states of stories last seen within [start, end] (either bound may be open),
-    most recent first; undated stories count as recent."""
-    rows = conn.execute(
-        "SELECT state FROM stories WHERE (? IS NULL OR last_seen IS NULL OR last_seen >= ?) "
-        "AND (? IS NULL OR first_seen IS NULL OR first_seen <= ?) "
-        "ORDER BY last_seen IS NULL, last_seen DESC LIMIT ?", (start, start, end, end, limit))
-    return [r["state"] for r in rows]
 
 
 def summaries(conn: sqlite3.Connection, limit: int, offset: int) -> list[StorySummary]:
