@@ -5,9 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..models import Article, Feed, RawDocument, StorySummary
+
+if TYPE_CHECKING:
+    from ..enrich.copies import CopyIndex
+    from ..enrich.stories import StoryIndex
 
 __all__ = ["Store", "SaveResult"]
 
@@ -79,6 +83,15 @@ class Store(ABC):
     @abstractmethod
     def list_outlets(self) -> list[tuple[str, int]]:
         """Returns (outlet name, article count), most articles first."""
+
+    # -- state of the enrichment steps -------------------------------------------------------
+    @abstractmethod
+    def copy_index(self) -> "CopyIndex":
+        """Returns the persisted index of the copies step."""
+
+    @abstractmethod
+    def story_index(self) -> "StoryIndex":
+        """Returns the persisted state of the stories step."""
 
     # -- stories ---------------------------------------------------------------------------
     @abstractmethod
