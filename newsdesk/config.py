@@ -113,6 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
             validate=_positive),
     Setting("crawl_error_backoff_max", 86_400, int, "Longest delay (seconds) before re-polling a "
             "feed that keeps failing.", validate=_positive),
+    Setting("embedding_model", "", str, "Embedding model of the stories and search steps; empty "
+            "means the default (docs/embeddings.md lists the models and their figures)."),
     Setting("web_host", "127.0.0.1", str, "Address the web app listens on."),
     Setting("web_port", 8000, int, "Port the web app listens on.",
             validate=_port),

@@ -45,7 +45,7 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self._fetcher = fetcher
-        self.enrichers = load_enrichers() if enrichers is None else enrichers
+        self.enrichers = load_enrichers(settings) if enrichers is None else enrichers
 
     @property
     def fetcher(self) -> Fetcher:

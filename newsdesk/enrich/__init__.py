@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
 from ..models import Article
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from ..store import Store
 
 __all__ = ["Enricher", "BUILTIN_ENRICHERS", "load_enrichers", "run_enrichers"]
@@ -34,14 +35,34 @@ class Enricher(Protocol):
     def enrich(self, articles: list[Article], store: "Store | None") -> None: ...
 
 
-# Factories of the built-in steps, in the order they run. The copies/stories and the
-# entities/quotes/summaries issues add theirs here.
-BUILTIN_ENRICHERS: list[Callable[[], Enricher]] = []
+def _copies(settings: "Settings | None") -> Enricher:
+    from .copies import CopiesEnricher
+
+    return CopiesEnricher()
 
 
-def load_enrichers() -> list[Enricher]:
+def _embeddings(settings: "Settings | None") -> Enricher:
+    from .embeddings import EmbeddingsEnricher
+
+    return EmbeddingsEnricher(settings.embedding_model or None if settings else None)
+
+
+def _stories(settings: "Settings | None") -> Enricher:
+    from .stories import StoriesEnricher
+
+    return StoriesEnricher()
+
+
+# Factories of the built-in steps (given the settings), in the order they run: copies first,
+# so a copy joins its original's story without being clustered; then one embedding per
+# article; then stories. Outside packages' steps run after these.
+BUILTIN_ENRICHERS: list[Callable[["Settings | None"], Enricher]] = [_copies, _embeddings,
+                                                                    _stories]
+
+
+def load_enrichers(settings: "Settings | None" = None) -> list[Enricher]:
     """Returns the built-in steps followed by those registered by installed packages."""
-    steps = [factory() for factory in BUILTIN_ENRICHERS]
+    steps = [factory(settings) for factory in BUILTIN_ENRICHERS]
     for ep in sorted(entry_points(group="newsdesk.enrichers"), key=lambda e: e.name):
         step = ep.load()()
         if not isinstance(step, Enricher):

@@ -505,6 +505,12 @@ class StoryClusterer:
 
 # ------------------------------------------------------------------------------- enricher
 
+# The embedder StoryConfig() was tuned with (docs/stories.md). The article's own vector from
+# the embeddings step is used only when it comes from this model: a dense model such as the
+# multilingual USE needs its own sweep before the clusterer may rely on it.
+CLUSTER_EMBEDDER = "hashing"
+
+
 class StoriesEnricher:
     """Pipeline step "stories": sets ``story_id`` on each article (copies join their original's)."""
 
@@ -517,10 +523,10 @@ class StoriesEnricher:
     def _vector(self, article: Article) -> np.ndarray:
         from .embeddings import article_text, get_embedder, vector_of
 
+        if self._embedder is None:
+            self._embedder = get_embedder(CLUSTER_EMBEDDER)
         vector = vector_of(article)
-        if vector is None:
-            if self._embedder is None:
-                self._embedder = get_embedder()
+        if vector is None or article.vector_model != getattr(self._embedder, "name", None):
             vector = self._embedder.embed([article_text(article)])[0]  # type: ignore[attr-defined]
         return vector
 

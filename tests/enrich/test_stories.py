@@ -212,8 +212,17 @@ def test_enricher_uses_the_attached_vector_and_skips_without_store() -> None:
     StoriesEnricher().enrich([art], None)
     assert art.story_id is None
     store = FakeStore()
-    art.__dict__["_vector"] = EMBEDDER.embed([article_text(art)])[0]
-    StoriesEnricher(embedder=object()).enrich([art], store)  # type: ignore[arg-type]
+    art.vector, art.vector_model = EMBEDDER.embed([article_text(art)])[0], EMBEDDER.name
+
+    class Unused:
+        """Has the model name of the attached vector; embedding again would be a bug."""
+
+        name = EMBEDDER.name
+
+        def embed(self, texts):
+            raise AssertionError("the attached vector of the same model must be used")
+
+    StoriesEnricher(embedder=Unused()).enrich([art], store)
     assert art.story_id == story_id_for("a1")
 
 

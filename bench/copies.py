@@ -1,0 +1,90 @@
+"""Prints copy-detection precision, recall and cost on the DEV syndication set.
+
+Builds the set of newsdesk/enrich/syndication.py from ../shared/datasets beside the repo root
+(DEV splits only) and runs the copies step over it with an in-memory copy index:
+
+    .venv/bin/python bench/copies.py           # the gate's set: 600 neus roundups (seed 7)
+    .venv/bin/python bench/copies.py --full    # every neus train/val roundup
+
+Milliseconds per article are single-process wall time of the copies step (signature, lookup,
+decision, indexing) over the whole set, so they depend on the machine named in the header and on
+what else runs on it; "signature" is the share spent making signatures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import datasketch
+
+from newsdesk.enrich import copies
+from newsdesk.enrich.syndication import build, datasets_dir, run_copies
+
+
+def machine() -> str:
+    """Returns one line naming the CPU, its core count and the Python and datasketch versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+            f"datasketch {datasketch.__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="all neus train/val roundups")
+    parser.add_argument("--data", type=Path, help="datasets folder (default: ../shared/datasets)")
+    args = parser.parse_args(argv)
+    root = args.data or datasets_dir()
+    if not (root / "stories").is_dir():
+        print(f"bench/copies: no story sets under {root}", file=sys.stderr)
+        return 2
+    data = build(root, neus_clusters=10**6 if args.full else 600)
+    copy_pairs = sum(1 for original in data.gold.values() if original)
+    started = time.perf_counter()
+    for article in data.articles:
+        copies.signature(article)
+    signature_ms = 1000 * (time.perf_counter() - started) / len(data.articles)
+
+    print(machine())
+    print(f"set: {len(data.articles)} articles = {data.sources} sources "
+          f"({', '.join(f'{k} {v}' for k, v in data.counts.items())}) + "
+          f"{len(data.articles) - data.sources} reprints; {copy_pairs} gold copy pairs "
+          f"({data.natural_copies} real reprints among the sources); "
+          f"{data.hard_negative_pairs} hard-negative pairs (distinct originals of one event); "
+          f"{data.dropped_rewrites} rewrites left out")
+    print(f"settings: MIN_WORDS {copies.MIN_WORDS}, {copies.SHINGLE}-word shingles, "
+          f"{copies.NUM_PERM} permutations = {copies.BANDS} bands x {copies.ROWS} rows, "
+          f"Jaccard >= {copies.JACCARD_MIN} or containment >= {copies.CONTAINMENT_MIN}, or lede "
+          f">= {copies.LEDE_MIN} and (Jaccard >= {copies.LEDE_JACCARD_MIN} or containment >= "
+          f"{copies.LEDE_CONTAINMENT_MIN})")
+    print()
+    header = ("order", "precision", "recall", "recall (all)", "tp", "fp", "fn", "unjudged",
+              "ms/article", "signature ms")
+    rows = []
+    for name, seed in (("publication", None), ("shuffled (seed 1)", 1)):
+        s = run_copies(data, shuffle_seed=seed)
+        rows.append((name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.recall_all:.4f}",
+                     str(s.tp), str(s.fp), str(s.fn), str(s.unjudged), f"{s.ms_per_article:.2f}",
+                     f"{signature_ms:.2f}"))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

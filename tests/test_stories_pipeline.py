@@ -1,0 +1,95 @@
+"""Copies and stories end to end: the demo corpus through `ingest`, then `export`, `stories`,
+the article and story pages, and a second process reading the same database."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from starlette.testclient import TestClient
+
+from newsdesk.cli import main
+from newsdesk.config import load_settings
+from newsdesk.demo import CAPTURED_AT, demo_inputs
+from newsdesk.store import open_store
+from newsdesk.web.app import create_app
+
+# The demo's Yonhap story on the OPCON roadmap: the Seoul Ledger page is the original, and three
+# outlets reprint it (README of newsdesk/demo).
+OPCON_ORIGINAL_URL_PART = "opcon"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = f"sqlite:///{tmp_path_factory.mktemp('stories') / 'demo.db'}"
+    assert main(["ingest", "--db", db, "--captured-at", CAPTURED_AT,
+                 *[str(p) for p in demo_inputs()]]) == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def exported(demo_db):
+    with open_store(demo_db) as store:
+        return [a.to_dict() for a in store.iter_articles()]
+
+
+def test_every_article_gets_a_story_and_copies_point_to_a_stored_original(exported):
+    ids = {a["id"] for a in exported}
+    assert all(a["story_id"] for a in exported)
+    copies = [a for a in exported if a["duplicate_of"]]
+    assert copies, "the demo's wire reprints must be found"
+    by_id = {a["id"]: a for a in exported}
+    for copy in copies:
+        assert copy["duplicate_of"] in ids
+        original = by_id[copy["duplicate_of"]]
+        assert original["duplicate_of"] is None  # no chains
+        assert copy["story_id"] == original["story_id"]  # a copy joins its original's story
+
+
+def test_the_yonhap_opcon_wire_story_is_folded_with_its_reprints(exported):
+    by_id = {a["id"]: a for a in exported}
+    groups = Counter(a["duplicate_of"] for a in exported if a["duplicate_of"])
+    original_id, reprints = groups.most_common(1)[0]
+    original = by_id[original_id]
+    assert reprints >= 2
+    assert original["credit"] == "Yonhap"
+    assert "OPCON" in original["title"] or "command" in original["title"].lower()
+
+
+def test_distinct_events_are_not_one_story(exported):
+    stories = Counter(a["story_id"] for a in exported)
+    assert len(stories) >= 6  # the demo covers a dozen distinct events
+    assert max(stories.values()) < len(exported) / 2
+
+
+def test_stories_command_lists_counts_in_json(demo_db, capsys):
+    capsys.readouterr()
+    assert main(["stories", "--db", demo_db, "--format", "json"]) == 0
+    stories = json.loads(capsys.readouterr().out)
+    assert stories and {"id", "title", "articles", "outlets", "reprints", "last_seen"} <= set(stories[0])
+    assert any(s["reprints"] >= 2 for s in stories)
+    assert main(["stories", "--db", demo_db]) == 0
+    assert "reprints" in capsys.readouterr().out
+
+
+def test_article_page_shows_reprints_and_related_articles(demo_db):
+    with open_store(demo_db) as store:
+        original_id = Counter(a.duplicate_of for a in store.iter_articles()
+                              if a.duplicate_of).most_common(1)[0][0]
+        client = TestClient(create_app(store, load_settings(environ={})))
+        html = client.get(f"/articles/{original_id}").text
+        assert "Reprinted by" in html
+        assert "Related Articles" in html
+        story_id = store.get_article(original_id).story_id
+        page = client.get(f"/stories/{story_id}")
+        assert page.status_code == 200 and "Also carried by" in page.text
+        assert client.get("/stories/nope").status_code == 404
+
+
+def test_reingest_changes_no_story(demo_db, exported):
+    assert main(["ingest", "--db", demo_db, "--captured-at", CAPTURED_AT,
+                 *[str(p) for p in demo_inputs()]]) == 0
+    with open_store(demo_db) as store:
+        again = {a.id: (a.story_id, a.duplicate_of) for a in store.iter_articles()}
+    assert again == {a["id"]: (a["story_id"], a["duplicate_of"]) for a in exported}
