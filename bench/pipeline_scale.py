@@ -135,18 +135,21 @@ def main() -> None:
     parser.add_argument("--model", help="embedding model (default: the configured default)")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
-    results = [run(n, args.model) for n in args.sizes]
-    names = list(results[0]["steps"])
-    head = " | ".join(f"{name} s" for name in names)
-    print(f"| articles | seconds | articles/s | stories | stories/s | {head} | store s "
-          f"| ms/article first 10% | ms/article last 10% |")
-    print("|" + "---|" * (8 + len(names)))
-    for r in results:
+    header = False
+    for n in args.sizes:
+        r = run(n, args.model)
+        names = list(r["steps"])
+        if not header:
+            head = " | ".join(f"{name} s" for name in names)
+            print(f"| articles | seconds | articles/s | stories | stories/s | {head} | store s "
+                  f"| ms/article first 10% | ms/article last 10% |")
+            print("|" + "---|" * (8 + len(names)))
+            header = True
         steps = " | ".join(f"{r['steps'][name]:.1f}" for name in names)
         store_s = r["seconds"] - sum(r["steps"].values())
         print(f"| {r['n']} | {r['seconds']:.1f} | {r['n'] / r['seconds']:.0f} | {r['stories']} "
               f"| {r['stories'] / r['seconds']:.0f} | {steps} | {store_s:.1f} "
-              f"| {1000 * r['first']:.2f} | {1000 * r['last']:.2f} |")
+              f"| {1000 * r['first']:.2f} | {1000 * r['last']:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
