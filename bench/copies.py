@@ -14,31 +14,20 @@ what else runs on it; "signature" is the share spent making signatures.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import datasketch
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
 
 from newsdesk.enrich import copies
 from newsdesk.enrich.syndication import build, datasets_dir, run_copies
 
 
 def machine() -> str:
-    """Returns one line naming the CPU, its core count and the Python and datasketch versions."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-            f"datasketch {datasketch.__version__}")
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return "machine: " + describe_machine(f"datasketch {datasketch.__version__}")
 
 
 def main(argv: list[str] | None = None) -> int:

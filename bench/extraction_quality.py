@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -35,22 +33,12 @@ SYSTEMS = {
     "trafilatura include_comments=False": trafilatura_body(include_comments=False),
 }
 
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
+
 
 def machine() -> str:
-    """Returns one line naming the CPU, its core count and the Python and trafilatura versions."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"trafilatura {trafilatura.__version__}"
-    )
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return "machine: " + describe_machine(f"trafilatura {trafilatura.__version__}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -30,18 +28,12 @@ from newsdesk.store import open_store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets" / "extraction-benchmark"
 
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
+
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"trafilatura {trafilatura.__version__}")
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return describe_machine(f"trafilatura {trafilatura.__version__}")
 
 
 def load_pages(split: str) -> list[tuple[str, bytes]]:

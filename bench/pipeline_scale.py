@@ -15,8 +15,6 @@ against the first tenth (how the cost grows with the archive).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import re
 import sys
@@ -39,17 +37,12 @@ from newsdesk.store import open_store  # noqa: E402
 SETS = ("neus-train", "neus-val", "ecbplus-train", "ecbplus-dev", "wikinews-handpicked")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
+
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return describe_machine()
 
 
 def pools() -> list[tuple[list[str], list[str]]]:

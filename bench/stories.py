@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import platform
 import re
 import sys
 import time
@@ -51,17 +49,12 @@ from newsdesk.enrich.stories import MemoryStoryIndex, StoryClusterer, StoryConfi
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
+
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return describe_machine(f"numpy {np.__version__}")
 
 
 # ------------------------------------------------------------------------------- baseline
