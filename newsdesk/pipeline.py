@@ -93,8 +93,8 @@ class Pipeline:
         else:
             outcome.articles.extend(extract_document(doc))
 
-    def feed_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, outcome: Outcome,
-                     *, fetch_pages: bool,
+    def feed_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, outcome: Outcome, *,
+                      fetch_pages: bool,
                       entries: list[FeedEntry] | None = None) -> dict[str, Article | str]:
         """Adds an article per feed entry; returns {entry guid: its Article, or the id of the
         article already stored for it}.
@@ -170,8 +170,8 @@ class Pipeline:
                 outcome.existing += 1
 
     def ingest(self, value: str, captured_at: datetime | None = None) -> Outcome:
-        """Reads, extracts, enriches and stores one INPUT; OPML files add their feeds, which
-        are then polled once."""
+        """Reads, extracts, enriches and stores one INPUT. An OPML file stores nothing: its feed
+        URLs come back in ``outcome.feeds`` for the caller to follow and poll."""
         outcome = Outcome(value)
         try:
             doc = self.read(value, captured_at)
