@@ -118,10 +118,12 @@ def _project_dependencies() -> list[str]:
 
 
 def installed_mb(model: str) -> float | None:
-    """Returns the MB on disk of the model's distributions that newsdesk does not already pull in."""
+    """Returns the MB on disk of the model's distributions and of their dependencies that newsdesk's
+    other dependencies do not already pull in."""
     roots = MODEL_DISTS.get(model, [])
     try:
-        base = _closure(_project_dependencies())
+        own = {r.lower() for r in roots}  # counted even where pyproject already lists them
+        base = _closure([d for d in _project_dependencies() if d.lower() not in own])
         extra = _closure(roots) - base
         if any(not _has(r) for r in roots):
             return None

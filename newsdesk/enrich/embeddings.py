@@ -229,9 +229,9 @@ class MiniLMTorchEmbedder:
 # ---------------------------------------------------------------------------- registry
 
 # The embedder used when none is configured. use-multilingual: the one model that puts a Korean
-# sentence next to its English translation; mean best BCubed F1 0.727 on the six DEV story sets
-# against 0.680 for hashing (minilm-int8 scores 0.795 on these English sets but maps any Korean
-# text to nearly the same vector). Figures and machine: docs/embeddings.md.
+# sentence next to its English translation; mean best single-pass BCubed F1 0.729 on the six DEV
+# story sets against 0.676 for hashing (minilm-int8 scores 0.789 on these English sets but maps
+# any Korean text to nearly the same vector). Figures and machine: docs/embeddings.md.
 DEFAULT_EMBEDDER = "use-multilingual"
 # What the default falls back to when its package is not installed.
 FALLBACK_EMBEDDER = "hashing"
