@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import sys
 import time
@@ -32,6 +31,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from machine import describe_machine  # noqa: E402  (bench/ is on sys.path)
 
 from newsdesk.enrich import embeddings as emb  # noqa: E402
 from newsdesk.enrich.evaluation import DEV_SETS, StorySet, load_story_set, score  # noqa: E402
@@ -73,15 +74,8 @@ class Model2VecEmbedder:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    """Returns one line naming the CPU, its cores and the versions that matter here."""
+    return describe_machine(f"numpy {np.__version__}")
 
 
 def _requires(dist: str) -> list[str]:

@@ -22,7 +22,7 @@ from . import __version__
 from .config import Settings, load_settings
 from .errors import InputError, NewsdeskError
 from .ingest import opml
-from .ingest.sources import expand_inputs, is_url
+from .ingest.sources import expand_inputs, is_url, read_local
 from .models import CORE_FIELDS, ENRICH_FIELDS, Article
 from .pipeline import Outcome, Pipeline
 from .store import Store, open_store
@@ -244,21 +244,15 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, store: Store) -> int
         print(f"following {feed.url} (id {feed.id})")
         return 0
     if args.feeds_command == "import":
-        errors: list[str] = []
         try:
-            with open(args.file, "rb") as fh:
-                content = fh.read(settings.fetch_max_bytes + 1)
-            if len(content) > settings.fetch_max_bytes:
-                raise InputError(f"feeds: {args.file}: over {settings.fetch_max_bytes} bytes")
-            found = opml.parse_opml(content, args.file)
-        except OSError as exc:
-            return _report([f"feeds: {args.file}: {exc.strerror or exc}"])
+            doc = read_local(args.file, settings.fetch_max_bytes)
+            found = opml.parse_opml(doc.content, args.file)
         except NewsdeskError as exc:
             return _report([str(exc)])
         for item in found:
             store.add_feed(item.url, item.title, item.site_url)
         print(f"following {len(found)} feed(s) from {args.file}")
-        return _report(errors)
+        return 0
     if args.feeds_command == "export":
         feeds = store.list_feeds()
         sys.stdout.write(opml.write_opml([(f.url, f.title, f.site_url) for f in feeds]))

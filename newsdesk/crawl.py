@@ -11,14 +11,11 @@ from .errors import FetchError, NewsdeskError
 from .ingest import feeds
 from .models import Feed
 from .pipeline import Outcome, Pipeline
+from .store.timestamps import utc_iso
 
 __all__ = ["Crawler", "PollResult"]
 
 log = logging.getLogger(__name__)
-
-
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -59,7 +56,7 @@ class Crawler:
         """Fetches one feed (If-None-Match / If-Modified-Since), stores its new entries, and
         schedules the next poll; an error is recorded on the feed and backs it off."""
         now = self.clock()
-        feed.last_polled_at = _iso(now)
+        feed.last_polled_at = utc_iso(now)
         interval = feed.poll_interval or self.settings.crawl_interval
         try:
             result = self._fetch_and_store(feed)
@@ -69,12 +66,12 @@ class Crawler:
             delay = min(interval * 2 ** (feed.error_count - 1), self.settings.crawl_error_backoff_max)
             if isinstance(exc, FetchError) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
-            feed.next_poll_at = _iso(now + timedelta(seconds=delay))
+            feed.next_poll_at = utc_iso(now + timedelta(seconds=delay))
             self.store.update_feed(feed)
             log.warning("%s", exc)
             return PollResult(feed, "error", error=str(exc))
         feed.error_count, feed.last_error = 0, None
-        feed.next_poll_at = _iso(now + timedelta(seconds=interval))
+        feed.next_poll_at = utc_iso(now + timedelta(seconds=interval))
         self.store.update_feed(feed)
         return result
 

@@ -324,3 +324,19 @@ def test_crawl_without_once_keeps_polling_until_interrupted(env, http_server):
     assert http_server.hits("/feed.xml") >= 2, err
     assert proc.returncode == 0 and "Traceback" not in err
     assert _count(env) == 1
+
+
+def test_feeds_import_follows_an_opml_and_names_a_missing_file(env, tmp_path, capsys):
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    '<outline type="rss" text="A" xmlUrl="https://a.example/rss"/>'
+                    '<outline type="rss" text="B" xmlUrl="https://b.example/atom"/></body></opml>')
+    assert main(["feeds", "import", str(opml)]) == 0
+    assert main(["feeds", "import", str(opml)]) == 0  # importing twice follows each feed once
+    capsys.readouterr()
+    assert main(["feeds", "list", "--format", "json"]) == 0
+    assert [f["url"] for f in json.loads(capsys.readouterr().out)] == [
+        "https://a.example/rss", "https://b.example/atom"]
+    assert main(["feeds", "import", str(tmp_path / "nope.opml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nope.opml" in err
