@@ -119,6 +119,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_port", 8000, int, "Port the web app listens on.",
             validate=_port),
     Setting("page_size", 30, int, "Articles per page in lists.", validate=_positive),
+    Setting("llm_url", "", str, "Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, "
+            "llama.cpp server), e.g. http://127.0.0.1:8080/v1; empty means no LLM: every feature "
+            "works without one."),
+    Setting("llm_model", "", str, "Model name sent to the LLM endpoint."),
+    Setting("llm_api_key", "", str, "API key sent to the LLM endpoint, if it needs one.",
+            secret=True),
+    Setting("llm_timeout", 60.0, float, "Seconds to wait for one LLM answer.", validate=_positive),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -145,4 +145,16 @@ CREATE TABLE counters (
     value       INTEGER NOT NULL
 ) WITHOUT ROWID;
 """),
+    (3, "entities, roles and mentions", """
+-- migration 3: owned by the entities work (issue 4); replace this line with its SQL
+SELECT 1;
+"""),
+    (4, "keywords, hashtags and summaries", """
+-- migration 4: owned by the hashtags and summaries work (issue 4); replace this line with its SQL
+SELECT 1;
+"""),
+    (5, "accounts, sessions, comments, tokens and follows", """
+-- migration 5: owned by the web accounts work (issue 6); replace this line with its SQL
+SELECT 1;
+"""),
 ]
