@@ -7,7 +7,8 @@ Articles: sentences of the DEV story sets (neus train/val leads, ECB+ Train/Dev,
 handpicked set) recombined within their gold story, dated over a year so that each story spans
 a few days, with one article in ten a syndicated copy of an earlier one (a new headline, the last
 sentence dropped). Each size runs in a fresh SQLite file through ``Pipeline.store_articles`` in
-batches of 100, as ``ingest`` does. Reported: wall time, articles/second, stories/second (stories
+batches of 100, as ``ingest`` does, with the steps of ``STEPS`` (dedupe, embed, cluster).
+Reported: wall time, articles/second, stories/second (stories
 created per second), time per step, and the time per article of the last tenth of the run
 against the first tenth (how the cost grows with the archive).
 """
@@ -34,6 +35,7 @@ from newsdesk.models import Article  # noqa: E402
 from newsdesk.pipeline import Outcome, Pipeline  # noqa: E402
 from newsdesk.store import open_store  # noqa: E402
 
+STEPS = ("copies", "embeddings", "stories")
 SETS = ("neus-train", "neus-val", "ecbplus-train", "ecbplus-dev", "wikinews-handpicked")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -100,12 +102,14 @@ class Timed:
         self.seconds += time.perf_counter() - start
 
 
-def run(n: int, model: str | None) -> dict:
+def run(n: int, model: str | None, progress: int = 0) -> dict:
     articles = synthetic(n)
     environ = {"NEWSDESK_EMBEDDING_MODEL": model} if model else {}
     settings = load_settings(environ=environ)
     with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{tmp}/scale.db") as store:
-        steps = [Timed(step) for step in load_enrichers(settings)]
+        # Only the steps measured here; other enrichers (entities, keywords, summaries) have
+        # their own benchmarks.
+        steps = [Timed(step) for step in load_enrichers(settings) if step.name in STEPS]
         pipeline = Pipeline(settings, store=store, enrichers=steps)
         per_batch: list[float] = []
         start = time.perf_counter()
@@ -113,6 +117,12 @@ def run(n: int, model: str | None) -> dict:
             t0 = time.perf_counter()
             pipeline.store_articles(articles[i:i + 100], None, Outcome("bench"))
             per_batch.append(time.perf_counter() - t0)
+            done = i + 100
+            if progress and done % progress == 0 and done < n:
+                last = sum(per_batch[-progress // 100:]) / progress
+                steps_s = ", ".join(f"{s.name} {s.seconds:.0f} s" for s in steps)
+                print(f"  {done} articles: {time.perf_counter() - start:.0f} s; last {progress}: "
+                      f"{1000 * last:.1f} ms/article; {steps_s}", flush=True)
         total = time.perf_counter() - start
         stories = len(store.list_stories(limit=10 ** 9))
         tenth = max(1, len(per_batch) // 10)
@@ -122,15 +132,38 @@ def run(n: int, model: str | None) -> dict:
                 "last": sum(per_batch[-tenth:]) / (tenth * 100)}
 
 
+def embedder_cost(n: int) -> str:
+    """Times the configured default embedder alone on ``n`` synthetic articles, in the
+    embeddings step's batches of 64, and returns one line: the per-article cost to add to a
+    run made with a faster embedder."""
+    from newsdesk.enrich.embeddings import DEFAULT_EMBEDDER, article_text, get_embedder
+
+    texts = [article_text(a) for a in synthetic(n, seed=11)]
+    embedder = get_embedder(DEFAULT_EMBEDDER)
+    embedder.embed(texts[:8])  # load the model outside the timing
+    start = time.perf_counter()
+    for i in range(0, n, 64):
+        embedder.embed(texts[i:i + 64])
+    seconds = time.perf_counter() - start
+    return (f"embedder {embedder.name} alone: {n} articles in {seconds:.1f} s = "
+            f"{1000 * seconds / n:.1f} ms/article ({n / seconds:.0f} articles/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--model", help="embedding model (default: the configured default)")
+    parser.add_argument("--progress", type=int, default=0, metavar="N",
+                        help="print a line every N articles (a multiple of 100)")
+    parser.add_argument("--embed-sample", type=int, default=0, metavar="N",
+                        help="also time the default embedder alone on N synthetic articles")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
+    if args.embed_sample:
+        print(embedder_cost(args.embed_sample) + "\n", flush=True)
     header = False
     for n in args.sizes:
-        r = run(n, args.model)
+        r = run(n, args.model, args.progress)
         names = list(r["steps"])
         if not header:
             head = " | ".join(f"{name} s" for name in names)

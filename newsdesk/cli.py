@@ -89,9 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--limit", type=int, default=30, help="how many (default 30)")
 
+    _add_search_parsers(sub, common)  # search and ask (issue 5)
+
     p = sub.add_parser("serve", parents=[common], help="run the web app")
     p.add_argument("--host", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
+
+    p = sub.add_parser("users", parents=[common], help="manage web accounts")
+    usub = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    ua = usub.add_parser("add", parents=[common], help="add an account (password from the "
+                         "NEWSDESK_PASSWORD variable, else asked for)")
+    ua.add_argument("username")
+    ua.add_argument("--role", choices=("reader", "editor", "admin"), default="reader")
+    usub.add_parser("list", parents=[common], help="list accounts and their roles")
+    ur = usub.add_parser("role", parents=[common], help="change an account's role")
+    ur.add_argument("username")
+    ur.add_argument("role", choices=("reader", "editor", "admin"))
+
+    p = sub.add_parser("wrapup", parents=[common], help="the day's top stories with their "
+                       "cited summaries and hashtags")  # wrapup (issue 4)
+    p.add_argument("--date", help="the UTC day, YYYY-MM-DD (default: the newest article's day)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--limit", type=int, default=10, help="how many stories (default 10)")
 
     sub.add_parser("config", parents=[common], help="print settings (secrets masked)")
     return parser
@@ -309,6 +328,85 @@ def cmd_stories(args: argparse.Namespace, settings: Settings, store: Store) -> i
     return 0
 
 
+def cmd_wrapup(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    from .wrapup import daily_wrapup, parse_day, render_text
+
+    try:
+        day = parse_day(args.date) if args.date else None
+    except InputError as exc:
+        return _report([str(exc)])
+    wrap = daily_wrapup(store, day, limit=max(1, args.limit), settings=settings)
+    if args.format == "json":
+        json.dump(wrap.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(wrap))
+    return 0
+
+
+# -- search and ask (issue 5) ------------------------------------------------------------------
+def _add_search_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("search", parents=[common], help="search articles (words and meaning)",
+                       description='Query syntax: words, "exact phrase", -exclude, a OR b, prefix*.')
+    p.add_argument("query", metavar="QUERY")
+    for name, what in (("outlet", "from this outlet"), ("credit", "with this wire credit, e.g. Yonhap"),
+                       ("person", "naming this person"), ("organization", "naming this organisation"),
+                       ("place", "naming this place"), ("hashtag", "with this hashtag"),
+                       ("story", "of this story id"), ("language", "in this language, e.g. en")):
+        p.add_argument(f"--{name}", help=f"only articles {what}")
+    p.add_argument("--since", type=_iso_arg, help="only articles published at or after this time")
+    p.add_argument("--until", type=_iso_arg, help="only articles published before this time")
+    p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "vector"), default="hybrid",
+                   help="retrievers to use (default hybrid: words and meaning, fused)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("ask", parents=[common], help="answer a question from the archive, "
+                       "with cited sentences")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    from .search import SearchFilters, search
+
+    if args.limit < 1:
+        return _report([f"search: --limit {args.limit}: must be at least 1"])
+    filters = SearchFilters(**{name: getattr(args, name) for name in (
+        "outlet", "credit", "person", "organization", "place", "hashtag", "story", "language",
+        "since", "until")})
+    hits = search(store, args.query, filters=filters, limit=args.limit, settings=settings,
+                  mode=args.mode)
+    if args.format == "json":
+        json.dump(hits, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not hits:
+        print(f"no articles match {args.query!r}", file=sys.stderr)
+    for hit in hits:
+        meta = " · ".join(x for x in (hit["outlet"], hit["published_at"], hit["id"]) if x)
+        copies = f"  (+{len(hit['copies'])} copies)" if hit["copies"] else ""
+        print(f"{hit['title']}{copies}\n  {meta}\n  {hit['snippet']}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    from .search import ask
+
+    result = ask(store, args.question, settings)
+    if args.format == "json":
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if result["answer"] is None:
+        print("The archive holds no answer to that question.")
+        return 0
+    print(result["answer"] + "\n")
+    for n, cite in enumerate(result["citations"], 1):
+        meta = ", ".join(x for x in (cite["outlet"], cite["published_at"]) if x)
+        print(f"[{n}] {cite['title']} ({meta})\n    \"{cite['sentence']}\"")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     import uvicorn
 
@@ -322,6 +420,36 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, store: Store) -> int
     return 0
 
 
+def cmd_users(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    import getpass
+    import os
+
+    from .web.auth import create_account
+
+    if args.users_command == "list":
+        for user in store.list_users():
+            print(f"{user.id:>4}  {user.username}  {user.role}"
+                  f"{'  disabled' if user.disabled else ''}")
+        return 0
+    if args.users_command == "role":
+        user = store.user_by_name(args.username)
+        if user is None or not store.set_user_role(user.id, args.role):
+            return _report([f"users: no account {args.username!r}"])
+        print(f"{user.username} is now {args.role}")
+        return 0
+    password = os.environ.get("NEWSDESK_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if getpass.getpass("again: ") != password:
+            return _report(["users: the two passwords differ"])
+    try:
+        user = create_account(store, args.username, password, args.role)
+    except ValueError as exc:
+        return _report([f"users: {exc}"])
+    print(f"added {user.username} ({user.role}, id {user.id})")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     width = max(len(name) for name, *_ in settings.rows())
     for name, value, origin, help_text in settings.rows():
@@ -329,8 +457,9 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-STORE_COMMANDS = {"ingest": cmd_ingest, "export": cmd_export, "feeds": cmd_feeds,
-                  "crawl": cmd_crawl, "stories": cmd_stories, "serve": cmd_serve}
+STORE_COMMANDS = {"ingest": cmd_ingest, "export": cmd_export, "feeds": cmd_feeds, "wrapup": cmd_wrapup,
+                  "crawl": cmd_crawl, "stories": cmd_stories, "serve": cmd_serve, "users": cmd_users}
+STORE_COMMANDS.update(search=cmd_search, ask=cmd_ask)  # issue 5
 PLAIN_COMMANDS = {"extract": cmd_extract, "config": cmd_config}
 
 

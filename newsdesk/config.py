@@ -119,6 +119,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_port", 8000, int, "Port the web app listens on.",
             validate=_port),
     Setting("page_size", 30, int, "Articles per page in lists.", validate=_positive),
+    # -- web accounts and comments (issue 6) --
+    Setting("web_secret_file", "", str, "File holding the key that signs CSRF tokens; empty keeps "
+            "a random key in the database."),
+    Setting("web_session_days", 14, int, "Days a login session lasts.", validate=_positive),
+    Setting("web_login_max_failures", 5, int, "Failed logins in a row that lock an account.",
+            validate=_positive),
+    Setting("web_login_lockout_minutes", 15, int, "Minutes an account stays locked after too "
+            "many failed logins.", validate=_positive),
+    Setting("web_comment_rate_limit", 5, int, "Comments one account may post in 10 minutes "
+            "(editors and admins are not limited).", validate=_positive),
+    Setting("web_banned_words_file", "", str, "File of extra banned words for comment "
+            "moderation, one a line; the built-in list always applies."),
     Setting("llm_url", "", str, "Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, "
             "llama.cpp server), e.g. http://127.0.0.1:8080/v1; empty means no LLM: every feature "
             "works without one."),

@@ -10,7 +10,8 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-__all__ = ["RawDocument", "Article", "Feed", "FeedEntry", "StorySummary", "article_key"]
+__all__ = ["RawDocument", "Article", "Feed", "FeedEntry", "StorySummary", "article_key",
+           "ROLES", "User", "Comment", "ApiToken", "EntitySummary", "EntityRole", "QuoteRecord"]
 
 
 @dataclass
@@ -58,6 +59,10 @@ class Article:
     # and kept beside the article by the store; never part of the article JSON.
     vector: Any = field(default=None, repr=False, compare=False)
     vector_model: str | None = field(default=None, repr=False, compare=False)
+    # True when published_at was read from an age ("2 days ago" in a page capture): only as
+    # exact as its unit, so it never outranks a printed time as a copy group's original
+    # (issue 3). Not part of the article JSON.
+    published_approximate: bool = field(default=False, repr=False, compare=False)
 
     def ensure_id(self) -> str:
         """Returns the article's id, deriving a stable one from its URL or content if unset."""
@@ -71,7 +76,7 @@ class Article:
         return {name: deepcopy(getattr(self, name)) for name in names}
 
 
-_NOT_JSON = ("vector", "vector_model")
+_NOT_JSON = ("vector", "vector_model", "published_approximate")
 # Field order of the article JSON printed by `extract` and `export` (DESIGN.md).
 CORE_FIELDS = ("id", "title", "text", "url", "outlet", "credit", "byline", "published_at", "language")
 ENRICH_FIELDS = ("entities", "quotes", "hashtags", "keywords", "summary")
@@ -134,6 +139,104 @@ class StorySummary:
     articles: int  # every article in the story, copies included
     outlets: int  # distinct outlets
     reprints: int  # articles that are syndicated copies of another
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+# -- web accounts (issue 6) ------------------------------------------------------------------
+ROLES = ("reader", "editor", "admin")
+
+
+@dataclass
+class User:
+    """A web account: a reader, an editor (moderates comments) or an admin (runs the site)."""
+
+    id: int
+    username: str
+    role: str = "reader"
+    created_at: str | None = None
+    failed_logins: int = 0
+    locked_until: str | None = None
+    disabled: bool = False
+
+    def can(self, role: str) -> bool:
+        """Tells whether this user holds ``role`` or a higher one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass
+class Comment:
+    """One comment on an article; ``parent_id`` makes threads."""
+
+    id: int
+    article_id: str
+    user_id: int
+    username: str
+    body: str
+    status: str  # visible, pending, rejected or deleted
+    created_at: str
+    parent_id: int | None = None
+    reason: str | None = None  # why automatic moderation held it, shown to moderators
+    edited_at: str | None = None
+    article_title: str | None = None  # filled by the moderation queue
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("fingerprint",)}
+
+
+@dataclass
+class ApiToken:
+    """A user's API or personal-feed token; only its hash is stored."""
+
+    id: int
+    user_id: int
+    name: str
+    scope: str  # read, write or feed
+    created_at: str
+    last_used_at: str | None = None
+    revoked_at: str | None = None
+
+
+# -- entities (issue 4) ----------------------------------------------------------------------
+@dataclass
+class EntitySummary:
+    """An entity as entity lists show it: its key, name, type and how often it appears."""
+
+    key: str
+    name: str
+    type: str  # person, organization, place or other
+    articles: int  # articles that mention it
+    first_seen: str | None = None  # earliest article date (ISO 8601, UTC)
+    last_seen: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class EntityRole:
+    """A role (or an affiliation alone) an article gave an entity, as of that article's date."""
+
+    role: str | None
+    affiliation: str | None
+    article_id: str
+    published_at: str | None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class QuoteRecord:
+    """A stored quote: its text, speaker and the article it came from."""
+
+    article_id: str
+    text: str
+    speaker: str | None
+    speaker_description: str | None
+    anonymous: bool
+    published_at: str | None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

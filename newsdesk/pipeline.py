@@ -160,9 +160,15 @@ class Pipeline:
             else:
                 fresh[article.ensure_id()] = article
         batch = list(fresh.values())
-        run_enrichers(self.enrichers, batch, self.store)
-        for article in batch:
-            result = self.store.save_article(article, document_id)
+        try:
+            run_enrichers(self.enrichers, batch, self.store)
+            # The copies and stories steps stage their index writes; they are stored in the
+            # batch's one transaction, so a crash anywhere leaves indexes and articles agreeing.
+            results = self.store.save_articles(batch, document_id)
+        except BaseException:
+            self.store.discard_pending()
+            raise
+        for article, result in zip(batch, results, strict=True):
             article.id = result.id
             if result.created:
                 outcome.created += 1

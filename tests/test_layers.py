@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "newsdesk"
-# Data flows ingest -> extract -> enrich -> store -> web; a layer never imports a later one.
-ORDER = ["ingest", "extract", "enrich", "store", "web"]
+# Data flows ingest -> extract -> enrich -> store -> search -> web; a layer never imports a later one.
+ORDER = ["ingest", "extract", "enrich", "store", "search", "web"]
 _IMPORT = re.compile(r"^\s*from\s+(\.+)(\w*)", re.M)
 
 

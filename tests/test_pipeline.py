@@ -58,22 +58,17 @@ def test_a_capture_ingested_twice_is_stored_once(store):
 
 def test_a_crash_mid_batch_loses_nothing_and_a_rerun_completes(store, monkeypatch):
     pipeline = Pipeline(SETTINGS, store=store, enrichers=[])
-    real_save = store.save_article
-    saved = []
 
-    def crashing_save(article, document_id=None):
-        if len(saved) == 3:
-            raise KeyboardInterrupt  # the process is stopped in the middle of a batch
-        saved.append(article.id)
-        return real_save(article, document_id)
+    def crash(batch, document_id=None):
+        raise KeyboardInterrupt  # stopped after enriching, before the batch's transaction
 
-    monkeypatch.setattr(store, "save_article", crashing_save)
+    monkeypatch.setattr(store, "save_articles", crash)
     with pytest.raises(KeyboardInterrupt):
         pipeline.ingest(str(DEMO_DIR / "archive.jsonl"))
     monkeypatch.undo()
-    assert store.count_articles() == 3
+    assert store.count_articles() == 0  # a batch is stored whole or not at all
     outcome = pipeline.ingest(str(DEMO_DIR / "archive.jsonl"))
-    assert (outcome.created, outcome.existing) == (3, 3)
+    assert (outcome.created, outcome.existing) == (6, 0)
     assert store.count_articles() == 6
 
 

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 class Enricher(Protocol):
     """One enrichment step; it reads earlier articles from the store and keeps its own state
     there through the index the store gives it (``copy_index()``, ``story_index()``), never
-    writing articles itself.
+    writing articles itself. Those indexes stage their writes until ``Store.save_articles``
+    stores them with the batch in one transaction (docs/stories.md, crash consistency).
 
     ``store`` is None when articles are enriched without a database (``extract --enrich``).
     """
@@ -60,6 +61,36 @@ def _stories(settings: "Settings | None") -> Enricher:
 # article; then stories. Outside packages' steps run after these.
 BUILTIN_ENRICHERS: list[Callable[["Settings | None"], Enricher]] = [_copies, _embeddings,
                                                                     _stories]
+
+
+# -- entities, roles, quotes (issue 4) -------------------------------------------------------
+def _entities(settings: "Settings | None") -> Enricher:
+    from .entities import EntitiesEnricher
+
+    return EntitiesEnricher()
+
+
+# People, organisations, places and quotes come after stories and before the steps that may
+# read them (keywords, summaries).
+BUILTIN_ENRICHERS += [_entities]
+
+
+# -- keywords, hashtags, summaries (issue 4) ---------------------------------------------------
+def _keywords(settings: "Settings | None") -> Enricher:
+    from .keywords import KeywordsEnricher
+
+    return KeywordsEnricher()
+
+
+def _summaries(settings: "Settings | None") -> Enricher:
+    from .summaries import SummariesEnricher
+
+    return SummariesEnricher()
+
+
+# They read only the article itself (and its entities, when a step before them found some), so
+# they run after the steps listed above.
+BUILTIN_ENRICHERS += [_keywords, _summaries]
 
 
 def load_enrichers(settings: "Settings | None" = None) -> list[Enricher]:

@@ -102,9 +102,56 @@ DEV_SETS = {
     "ecbplus-dev": lambda: _ecbplus("Dev"),
     "wikinews-handpicked": _wikinews_handpicked,
 }
+def _wikinews_articles() -> StorySet:
+    # created_at is the 2014 crawl time, not publication time (the set's README): undated.
+    rows = _read(datasets_root() / "stories/wikinews_galaxy/articles.jsonl")
+    articles, gold = [], {}
+    for n, r in enumerate(rows):
+        aid = f"wn-{n}"
+        articles.append(Article(id=aid, title=r["title"], text=r["text"] or r["title"],
+                                url=r.get("url")))
+        gold[aid] = str(r["cluster_id"])
+    return StorySet("wikinews-articles", articles, gold, dated=False)
+
+
+def _basil() -> StorySet:
+    rows = _read(datasets_root() / "stories/basil_triplets/articles.jsonl")
+    rows.sort(key=lambda r: (r.get("date") or "", r["cluster_id"], r.get("source") or ""))
+    articles, gold = [], {}
+    for n, r in enumerate(rows):
+        aid = f"basil-{n}"
+        articles.append(Article(id=aid, title=r["title"], text=r["text"] or r["title"],
+                                outlet=r.get("source"), url=r.get("url"),
+                                published_at=r.get("date") or None))
+        gold[aid] = str(r["cluster_id"])
+    return StorySet("basil", articles, gold, dated=True)
+
+
+def _uci() -> StorySet:
+    import csv
+    from datetime import datetime, timezone
+
+    path = datasets_root() / "stories/uci_news_aggregator_prefix/newsCorpora_first_rows.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows.sort(key=lambda r: (int(r["TIMESTAMP"]), int(r["ID"])))
+    articles, gold = [], {}
+    for r in rows:
+        aid = f"uci-{r['ID']}"
+        when = datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, tz=timezone.utc)
+        # Headlines only: the headline is the text too.
+        articles.append(Article(id=aid, title=r["TITLE"], text=r["TITLE"], url=r.get("URL"),
+                                outlet=r.get("PUBLISHER"), published_at=when.isoformat()))
+        gold[aid] = r["STORY"]
+    return StorySet("uci", articles, gold, dated=True)
+
+
 HOLDOUT_SETS = {
     "neus-test": lambda: _neus("test"),
     "ecbplus-test": lambda: _ecbplus("Test"),
+    "wikinews-articles": _wikinews_articles,
+    "basil": _basil,
+    "uci": _uci,
 }
 
 

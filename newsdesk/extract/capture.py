@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from ..errors import ExtractError
 from ..models import Article
 from .credits import find_credit
-from .dates import parse_age, to_iso
+from .dates import RelativeTime, parse_age, to_iso
 from .text import clean_chars, normalize_text, normalize_title
 
 __all__ = ["is_capture", "split_capture"]
@@ -269,6 +269,7 @@ def _article(title: str, body: list[str], outlet: str | None, published: datetim
         credit=credit,
         byline=byline,
         published_at=to_iso(published) if published is not None else None,
+        published_approximate=isinstance(published, RelativeTime),
         input=input,
     )
 

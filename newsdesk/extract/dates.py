@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 from .text import clean_chars
 
-__all__ = ["parse_age", "parse_datetime", "to_iso"]
+__all__ = ["RelativeTime", "parse_age", "parse_datetime", "to_iso"]
 
 _UNIT_SECONDS = {
     "second": 1, "sec": 1, "s": 1,
@@ -97,11 +97,21 @@ def _unit_seconds(unit: str) -> int | None:
     return None
 
 
+class RelativeTime(datetime):
+    """A time read from an age ("2 days ago", "yesterday"): only as exact as the age's unit,
+    so the copies step ranks it below a printed time (``isinstance`` tells them apart)."""
+
+
+def _relative_time(dt: datetime) -> RelativeTime:
+    return RelativeTime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second,
+                        dt.microsecond, dt.tzinfo, fold=dt.fold)
+
+
 def _relative(s: str, captured_at: datetime) -> datetime | None:
     if s in _NOW_WORDS:
-        return captured_at
+        return _relative_time(captured_at)
     if s == "yesterday":
-        return _ago(captured_at, 86400)
+        return _relative_time(_ago(captured_at, 86400))
     match = _RELATIVE.match(s) or _COMPACT.match(s)
     if not match:
         return None
@@ -109,7 +119,7 @@ def _relative(s: str, captured_at: datetime) -> datetime | None:
     if seconds is None:
         return None
     n = int(match["n"]) if match["n"].isdigit() else 1
-    return _ago(captured_at, n * seconds)
+    return _relative_time(_ago(captured_at, n * seconds))
 
 
 def _zone(match: re.Match, default: tzinfo | None) -> tzinfo | None:

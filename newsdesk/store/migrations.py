@@ -146,15 +146,138 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 """),
     (3, "entities, roles and mentions", """
--- migration 3: owned by the entities work (issue 4); replace this line with its SQL
-SELECT 1;
+CREATE TABLE entities (
+    key         TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    articles    INTEGER NOT NULL DEFAULT 0,
+    first_seen  TEXT,
+    last_seen   TEXT
+) WITHOUT ROWID;
+CREATE INDEX entities_type ON entities(type, articles DESC);
+
+CREATE TABLE entity_mentions (
+    entity_key    TEXT NOT NULL,
+    article_id    TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    mentions      INTEGER NOT NULL,
+    published_at  TEXT,
+    sort_at       TEXT NOT NULL,
+    PRIMARY KEY (entity_key, article_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_mentions_article ON entity_mentions(article_id);
+CREATE INDEX entity_mentions_sort ON entity_mentions(entity_key, sort_at DESC);
+
+CREATE TABLE entity_roles (
+    id            INTEGER PRIMARY KEY,
+    entity_key    TEXT NOT NULL,
+    article_id    TEXT NOT NULL,
+    role          TEXT,
+    affiliation   TEXT,
+    published_at  TEXT,
+    sort_at       TEXT NOT NULL
+);
+CREATE INDEX entity_roles_entity ON entity_roles(entity_key, sort_at);
+
+CREATE TABLE quotes (
+    id                   INTEGER PRIMARY KEY,
+    article_id           TEXT NOT NULL,
+    position             INTEGER NOT NULL,
+    text                 TEXT NOT NULL,
+    speaker              TEXT,
+    speaker_key          TEXT,
+    speaker_description  TEXT,
+    anonymous            INTEGER NOT NULL DEFAULT 0,
+    published_at         TEXT,
+    sort_at              TEXT NOT NULL
+);
+CREATE INDEX quotes_article ON quotes(article_id, position);
+CREATE INDEX quotes_speaker ON quotes(speaker_key, sort_at DESC);
 """),
     (4, "keywords, hashtags and summaries", """
--- migration 4: owned by the hashtags and summaries work (issue 4); replace this line with its SQL
-SELECT 1;
+CREATE TABLE article_hashtags (
+    tag         TEXT NOT NULL COLLATE NOCASE,
+    article_id  TEXT NOT NULL,
+    sort_at     TEXT NOT NULL,
+    rank        INTEGER NOT NULL,
+    PRIMARY KEY (tag, article_id)
+) WITHOUT ROWID;
+CREATE INDEX article_hashtags_sort ON article_hashtags(tag, sort_at DESC);
+CREATE INDEX article_hashtags_recent ON article_hashtags(sort_at);
+CREATE INDEX article_hashtags_article ON article_hashtags(article_id);
+-- Articles stored before this migration keep their hashtags in the enrichment JSON.
+INSERT OR IGNORE INTO article_hashtags(tag, article_id, sort_at, rank)
+SELECT ltrim(trim(j.value), '#'), a.id, a.sort_at, j.key
+FROM articles a, json_each(a.enrichment, '$.hashtags') j
+WHERE json_valid(a.enrichment) AND j.type = 'text' AND ltrim(trim(j.value), '#') != '';
+
+CREATE TABLE story_summaries (
+    story_id     TEXT PRIMARY KEY,
+    signature    TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    computed_at  TEXT NOT NULL
+) WITHOUT ROWID;
 """),
     (5, "accounts, sessions, comments, tokens and follows", """
--- migration 5: owned by the web accounts work (issue 6); replace this line with its SQL
-SELECT 1;
+CREATE TABLE users (
+    id             INTEGER PRIMARY KEY,
+    username       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash  TEXT NOT NULL,
+    role           TEXT NOT NULL DEFAULT 'reader' CHECK (role IN ('reader', 'editor', 'admin')),
+    failed_logins  INTEGER NOT NULL DEFAULT 0,
+    locked_until   TEXT,
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE comments (
+    id           INTEGER PRIMARY KEY,
+    article_id   TEXT NOT NULL,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    parent_id    INTEGER REFERENCES comments(id) ON DELETE CASCADE,
+    body         TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('visible', 'pending', 'rejected', 'deleted')),
+    reason       TEXT,
+    fingerprint  TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    edited_at    TEXT
+);
+CREATE INDEX comments_article ON comments(article_id, id);
+CREATE INDEX comments_queue ON comments(status, id);
+CREATE INDEX comments_user ON comments(user_id, created_at);
+CREATE INDEX comments_fingerprint ON comments(fingerprint, created_at);
+
+CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    token_hash    TEXT NOT NULL UNIQUE,
+    scope         TEXT NOT NULL CHECK (scope IN ('read', 'write', 'feed')),
+    created_at    TEXT NOT NULL,
+    last_used_at  TEXT,
+    revoked_at    TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+
+CREATE TABLE follows (
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('story', 'outlet', 'hashtag', 'entity', 'search')),
+    target      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind, target)
+) WITHOUT ROWID;
+
+CREATE TABLE web_secrets (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
 """),
 ]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 __all__ = [
     "absolute_time",
     "age",
     "age_text",
     "article_path",
+    "comment_html",
+    "outlet_page_path",
+    "story_path",
     "credit",
     "excerpt",
     "install",
@@ -151,6 +155,39 @@ def article_path(article_id: str) -> str:
     return "/articles/" + quote(str(article_id), safe="")
 
 
+def outlet_page_path(outlet: str) -> str:
+    """Returns the path of an outlet's own page."""
+    return "/outlets/" + quote(str(outlet), safe="")
+
+
+def story_path(story_id: str) -> str:
+    return "/stories/" + quote(str(story_id), safe="")
+
+
+_URL_IN_TEXT = re.compile(r"\bhttps?://[^\s<>\"']+", re.I)
+
+
+def comment_html(body: str | None) -> Markup:
+    """Returns a comment as HTML: text escaped, paragraphs and line breaks kept, and http(s)
+    URLs made links that pass no referrer and no ranking (rel=nofollow ugc)."""
+    out = []
+    for block in (body or "").replace("\r\n", "\n").split("\n\n"):
+        if not block.strip():
+            continue
+        parts, last = [], 0
+        for m in _URL_IN_TEXT.finditer(block):
+            url = m.group(0).rstrip(".,;:!?)]")
+            parts.append(escape(block[last:m.start()]))
+            safe = web_url(url)
+            parts.append(Markup('<a href="{}" rel="nofollow ugc noopener noreferrer">{}</a>')
+                         .format(safe, url) if safe else escape(url))
+            last = m.start() + len(url)
+        parts.append(escape(block[last:]))
+        html = Markup("").join(parts).strip().replace("\n", Markup("<br>"))
+        out.append(Markup("<p>{}</p>").format(html))
+    return Markup("").join(out)
+
+
 def install(env: Environment) -> None:
     """Registers the filters on a Jinja environment."""
     env.filters.update(
@@ -163,4 +200,7 @@ def install(env: Environment) -> None:
         credit=credit,
         outlet_path=outlet_path,
         article_path=article_path,
+        outlet_page_path=outlet_page_path,
+        story_path=story_path,
+        comment_html=comment_html,
     )

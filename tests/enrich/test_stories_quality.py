@@ -23,18 +23,21 @@ from newsdesk.enrich.stories import MemoryStoryIndex, StoryClusterer, StoryConfi
 # Floors: measured with StoryConfig() defaults and the hashing embedder, minus 0.01.
 # Baseline: TF-IDF single pass, best BCubed F1 over t and best pair F1 over t (bench/stories.py).
 GATE = {
-    # measured B3 0.732, pair 0.443; baseline B3 0.711 (t 0.375), pair 0.318 (t 0.400)
-    "neus-train": (0.722, 0.433, 0.711, 0.318),
-    # measured B3 0.847, pair 0.704; baseline B3 0.809 (t 0.275), pair 0.612 (t 0.325)
-    "neus-val": (0.837, 0.694, 0.809, 0.612),
-    # measured B3 0.896, pair 0.792; baseline B3 0.727 (t 0.375), pair 0.412 (t 0.400)
-    "neus-2021crawl": (0.886, 0.782, 0.727, 0.412),
-    # measured B3 0.844, pair 0.800; baseline B3 0.835 (t 0.225), pair 0.783 (t 0.225)
-    "ecbplus-train": (0.834, 0.790, 0.835, 0.783),
-    # measured B3 0.817, pair 0.772; baseline B3 0.766 (t 0.225), pair 0.713 (t 0.200)
-    "ecbplus-dev": (0.807, 0.762, 0.766, 0.713),
-    # measured B3 0.659, pair 0.349; baseline B3 0.617 (t 0.625), pair 0.242 (t 0.625)
-    "wikinews-handpicked": (0.649, 0.339, 0.617, 0.242),
+    # measured B3 0.724, pair 0.425; baseline B3 0.711 (t 0.375), pair 0.318 (t 0.400).
+    # Floors lowered from 0.722 / 0.433 with StoryConfig's lead 2.5 / threshold 0.31, which
+    # trades neus-train for ECB+ and wikinews (docs/stories.md, second round); lead counted
+    # from 2 live stories.
+    "neus-train": (0.714, 0.415, 0.711, 0.318),
+    # measured B3 0.841, pair 0.692; baseline B3 0.809 (t 0.275), pair 0.612 (t 0.325)
+    "neus-val": (0.831, 0.682, 0.809, 0.612),
+    # measured B3 0.897, pair 0.791; baseline B3 0.727 (t 0.375), pair 0.412 (t 0.400)
+    "neus-2021crawl": (0.887, 0.781, 0.727, 0.412),
+    # measured B3 0.846, pair 0.801; baseline B3 0.835 (t 0.225), pair 0.783 (t 0.225)
+    "ecbplus-train": (0.836, 0.791, 0.835, 0.783),
+    # measured B3 0.840, pair 0.808; baseline B3 0.766 (t 0.225), pair 0.713 (t 0.200)
+    "ecbplus-dev": (0.830, 0.798, 0.766, 0.713),
+    # measured B3 0.671, pair 0.368; baseline B3 0.617 (t 0.625), pair 0.242 (t 0.625)
+    "wikinews-handpicked": (0.661, 0.358, 0.617, 0.242),
 }
 
 pytestmark = pytest.mark.skipif(not (datasets_root() / "stories").is_dir(),

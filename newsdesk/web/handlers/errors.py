@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ...errors import StoreError
+from ..auth import site_root
 from ..security import apply_security_headers
 from . import render
 
@@ -43,7 +44,7 @@ def _accept_quality(accept: str, media_type: str) -> float:
 def wants_json(request: Request) -> bool:
     """Tells whether an error for this request should be JSON rather than an HTML page."""
     path = request.url.path
-    root = request.scope.get("root_path", "").rstrip("/")
+    root = site_root(request.scope)
     if root and path.startswith(root):
         path = path[len(root):]
     if path == "/api" or path.startswith("/api/"):
