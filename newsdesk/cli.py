@@ -44,10 +44,13 @@ def _iso_arg(value: str) -> datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the argument parser of every command (DESIGN.md's CLI contract)."""
+    # SUPPRESS keeps a subcommand's unset --db from overwriting one given before the subcommand
+    # ("newsdesk --db X ingest ..."); main() reads them with defaults.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database URL (sqlite:///path.db); default NEWSDESK_DB, "
-                        "else newsdesk.db in the user's data directory")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (sqlite:///path.db); "
+                        "default NEWSDESK_DB, else newsdesk.db in the user's data directory")
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more log output")
     parser = argparse.ArgumentParser(prog="newsdesk", parents=[common],
                                      description="A self-hosted AI news desk.")
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
@@ -466,6 +469,8 @@ PLAIN_COMMANDS = {"extract": cmd_extract, "config": cmd_config}
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line and returns its exit status."""
     args = build_parser().parse_args(argv)
+    args.db = getattr(args, "db", None)
+    args.verbose = getattr(args, "verbose", 0)
     try:
         settings = load_settings(db=args.db)
         level = logging.DEBUG if args.verbose > 1 else (

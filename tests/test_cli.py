@@ -340,3 +340,15 @@ def test_feeds_import_follows_an_opml_and_names_a_missing_file(env, tmp_path, ca
     assert main(["feeds", "import", str(tmp_path / "nope.opml")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "nope.opml" in err
+
+
+def test_db_option_works_before_and_after_the_subcommand(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NEWSDESK_DB", raising=False)
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(tmp_path / "newsdesk.toml"))
+    (tmp_path / "newsdesk.toml").write_text("")
+    before, after = tmp_path / "before.db", tmp_path / "after.db"
+    assert main(["--db", f"sqlite:///{before}", "ingest", str(DEMO_DIR / "archive.jsonl")]) == 0
+    assert main(["ingest", "--db", f"sqlite:///{after}", str(DEMO_DIR / "archive.jsonl")]) == 0
+    for path in (before, after):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
