@@ -8,6 +8,8 @@ tokens of title and text. Figures depend on the machine in the header and on wha
 
     .venv/bin/python bench/enrich_text.py              # speed table
     .venv/bin/python bench/enrich_text.py --quality    # + KPCrowd F1@10 and CNN/DM ROUGE (DEV)
+    .venv/bin/python bench/enrich_text.py --holdout    # the same on HOLDOUT only: run it once,
+                                                       # after freezing, and tune nothing on it
 """
 
 from __future__ import annotations
@@ -67,11 +69,12 @@ def speed(repeat: int) -> None:
         print(f"{name:<24}{seconds:>9.2f}{len(articles) / seconds:>12.1f}{words / seconds:>11.0f}")
 
 
-def quality() -> None:
-    docs = load_kpcrowd()
+def quality(holdout: bool = False) -> None:
+    split = "HOLDOUT" if holdout else "DEV"
+    docs = load_kpcrowd(holdout=holdout)
     gold = [d.gold for d in docs]
     ours = f1_at_k([keyphrases(d.title, d.text) for d in docs], gold)
-    print(f"\nKeyphrases, 500N-KPCrowd DEV ({len(docs)} stories), F1@10 stemmed exact match")
+    print(f"\nKeyphrases, 500N-KPCrowd {split} ({len(docs)} stories), F1@10 stemmed exact match")
     print(f"{'system':<22}{'P@10':>8}{'R@10':>8}{'F1@10':>8}")
     print(f"{'newsdesk':<22}{ours['precision']:>8.4f}{ours['recall']:>8.4f}{ours['f1']:>8.4f}")
     try:
@@ -86,24 +89,40 @@ def quality() -> None:
         print("YAKE not installed (pip install -e .[test])")
     from newsdesk.enrich.textquality import rouge_scores
 
-    items = load_cnndm()
+    items = load_cnndm(holdout=holdout)
     refs = [d.reference_lines for d in items]
     rows = {
         "newsdesk": [("\n".join(i["text"] for i in article_summary(d.text))) for d in items],
         "Lead-3": [lead_sentences(d.text, 3) for d in items],
     }
-    print(f"\nSummaries, CNN/DM DEV of summaries/ ({len(items)} articles), ROUGE F x100, stemmed")
+    print(f"\nSummaries, CNN/DM {split} of summaries/ ({len(items)} articles), ROUGE F x100, "
+          "stemmed")
     print(f"{'system':<22}{'R-1':>8}{'R-2':>8}{'R-Lsum':>8}")
     for name, preds in rows.items():
         r = rouge_scores(preds, refs)
         print(f"{name:<22}{r['rouge1']:>8.2f}{r['rouge2']:>8.2f}{r['rougeLsum']:>8.2f}")
+    from newsdesk.enrich.sentences import sentence_texts
+
+    cited = total = 0
+    for d in items:
+        sentences = sentence_texts(d.text)
+        for item in article_summary(d.text):
+            total += 1
+            index = item["source_sentence"]
+            cited += 0 <= index < len(sentences) and sentences[index] == item["text"]
+    print(f"summary sentences that are exactly the sentence they cite: {cited} of {total}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quality", action="store_true")
+    parser.add_argument("--holdout", action="store_true", help="quality on HOLDOUT only")
     args = parser.parse_args()
+    if args.holdout:
+        print(describe_machine())
+        quality(holdout=True)
+        return
     speed(max(1, args.repeat))
     if args.quality:
         quality()
