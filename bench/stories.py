@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stories.py [--embedders hashing,minilm-int8] [--cache DIR]
     .venv/bin/python bench/stories.py --sweep [--embedders hashing]   # the DEV grid search
+    .venv/bin/python bench/stories.py --short    # short-input DEV variants and wikiref220 (topics)
     .venv/bin/python bench/stories.py --holdout                       # final check only
 
 Each set is fed in its order (dated sets are in time order) as one batch, as one `.jsonl`
@@ -15,7 +16,10 @@ the best t of each set is reported (an oracle per set, so the bar is as high as 
 
 newsdesk: ``StoryClusterer`` with its one default configuration (``StoryConfig()``) for every
 set; articles/second counts the clusterer alone (embedding time is reported apart).
-``--holdout`` runs the HOLDOUT sets for the final independent check; never tune on it.
+``--short`` runs the short-input variants of the DEV sets (headline alone, headline + first
+sentence: ``evaluation.SHORT_DEV_SETS``) and the topic-level DEV set wikiref220, on which the
+length-dependent threshold was tuned. ``--holdout`` runs the HOLDOUT sets for the final
+independent check; never tune on it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from newsdesk.enrich.embeddings import article_text, get_embedder  # noqa: E402
 from newsdesk.enrich.evaluation import (  # noqa: E402
     DEV_SETS,
     HOLDOUT_SETS,
+    SHORT_DEV_SETS,
+    TOPIC_DEV_SETS,
     Scores,
     StorySet,
     load_story_set,
@@ -201,10 +207,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder to keep article vectors in between runs")
     parser.add_argument("--sweep", action="store_true", help="grid-search the settings on DEV")
+    parser.add_argument("--short", action="store_true",
+                        help="score the short-input DEV variants and the topic-level DEV set")
     parser.add_argument("--holdout", action="store_true",
                         help="score the HOLDOUT sets (the final independent check; never tune)")
     args = parser.parse_args()
     pool = HOLDOUT_SETS if args.holdout else DEV_SETS
+    if args.short:
+        if args.holdout:
+            parser.error("--short builds its sets from DEV sets only")
+        pool = {**SHORT_DEV_SETS, **TOPIC_DEV_SETS}
     names = args.sets.split(",") if args.sets else list(pool)
     embedders = args.embedders.split(",")
     if args.sweep:

@@ -16,12 +16,13 @@ from starlette.responses import JSONResponse
 
 from ..models import Article, User
 from .auth import token_digest
-from .filters import excerpt
+from .filters import article_path, excerpt
 from .handlers import query_int
 
-__all__ = ["MAX_PER_PAGE", "api_user", "article_json", "json_body", "page_params", "paged"]
+__all__ = ["MAX_BODY", "MAX_PER_PAGE", "api_user", "article_json", "json_body", "page_params", "paged"]
 
 MAX_PER_PAGE = 100
+MAX_BODY = 64 * 1024  # a comment is at most 5000 characters; this leaves room for JSON escapes
 _SCOPE_RANK = {"read": 0, "write": 1}
 
 
@@ -65,7 +66,7 @@ def paged(request: Request, items: list[Any], page: int, per_page: int) -> JSONR
 def article_json(request: Request, article: Article, full: bool = False) -> dict:
     data = article.to_dict()
     base = str(request.base_url).rstrip("/")
-    data["html_url"] = f"{base}/articles/{article.id}"
+    data["html_url"] = base + article_path(article.id)  # ids from archives may hold "?" or "#"
     if not full:
         data.pop("text")
         data["excerpt"] = excerpt(article.text)
@@ -76,11 +77,19 @@ async def json_body(request: Request) -> dict:
     """Returns the request's JSON object, or a 400 / 415 saying what is wrong with it."""
     if "json" not in request.headers.get("content-type", ""):
         raise HTTPException(415, "send a JSON body with Content-Type: application/json")
-    raw = await request.body()
-    if len(raw) > 64 * 1024:
-        raise HTTPException(413, "the JSON body is over 64 KiB")
+    # Read in pieces and stop at the cap: request.body() would first take in whatever a
+    # client sends, gigabytes included, and any reader may hold a write token.
+    declared = request.headers.get("content-length", "")
+    too_big = HTTPException(413, f"the JSON body is over {MAX_BODY // 1024} KiB")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_big
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise too_big
     try:
-        body = json.loads(raw or b"null")
+        body = json.loads(bytes(raw) or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

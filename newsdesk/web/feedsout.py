@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 from starlette.responses import Response
 
 from ..models import Article
-from .filters import excerpt, parse_time, web_url
+from .filters import article_path, excerpt, parse_time, web_url
 
 __all__ = ["FORMATS", "FeedInfo", "feed_response", "render_feed"]
 
@@ -37,7 +37,7 @@ def _entries(articles: list[Article], base: str) -> list[dict]:
     out = []
     for a in articles:
         when = parse_time(a.published_at)
-        out.append({"id": a.id, "title": a.title or "Untitled", "link": f"{base}/articles/{a.id}",
+        out.append({"id": a.id, "title": a.title or "Untitled", "link": base + article_path(a.id),
                     "source": web_url(a.url), "outlet": a.outlet, "when": when,
                     "summary": excerpt(a.text, 400)})
     return out

@@ -1,11 +1,11 @@
-"""Adds the security headers (CSP, nosniff, framing, referrer, permissions) to every response."""
+"""Adds the security headers (CSP, nosniff, framing, referrer, permissions, HSTS) to responses."""
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SECURITY_HEADERS", "SecurityHeadersMiddleware", "apply_security_headers"]
+__all__ = ["HSTS", "SECURITY_HEADERS", "SecurityHeadersMiddleware", "apply_security_headers"]
 
 # Scripts fall under default-src: files from this origin only, never inline code or event
 # attributes, so markup smuggled into an article cannot run even if escaping ever failed.
@@ -29,11 +29,20 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
-def apply_security_headers(headers: MutableHeaders) -> None:
-    """Sets each security header the response does not already set itself."""
+# Sent only over https (directly, or from a proxy uvicorn trusts for X-Forwarded-Proto): over
+# plain http a browser ignores it, and a site tried out on http://localhost must not be pinned.
+# A year (the least the HSTS preload list accepts); no includeSubDomains, as other sites may
+# share the domain.
+HSTS = "max-age=31536000"
+
+
+def apply_security_headers(headers: MutableHeaders, https: bool = False) -> None:
+    """Sets each security header the response does not already set itself (HSTS over https)."""
     for name, value in SECURITY_HEADERS.items():
         if name not in headers:
             headers[name] = value
+    if https and "Strict-Transport-Security" not in headers:
+        headers["Strict-Transport-Security"] = HSTS
 
 
 class SecurityHeadersMiddleware:
@@ -49,7 +58,8 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                apply_security_headers(MutableHeaders(scope=message))
+                apply_security_headers(MutableHeaders(scope=message),
+                                       https=scope.get("scheme") == "https")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

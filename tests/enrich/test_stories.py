@@ -246,3 +246,56 @@ def test_title_case_detection() -> None:
     assert is_title_case("Tara Reid Finally Checks Into Rehab For Undisclosed Reasons")
     assert is_title_case("REPORT : RED SOX MAKE HUGE OFFER TO TEIXEIRA")
     assert not is_title_case("Tara Reid has checked into Promises Treatment Center , a clinic")
+
+
+def test_threshold_drops_for_short_dated_inputs_and_long_ones_when_set() -> None:
+    clusterer = StoryClusterer(MemoryStoryIndex(), StoryConfig())
+    cfg = clusterer.config
+    mid = clusterer.threshold(35)
+    assert mid == cfg.threshold  # a one-paragraph lead keeps the tuned threshold
+    assert clusterer.threshold(3) < clusterer.threshold(8) < clusterer.threshold(20) < mid
+    assert clusterer.threshold(8) == pytest.approx(cfg.threshold * (8 / cfg.short_words) ** cfg.short_power)
+    assert clusterer.threshold(80) == mid  # long_words is off by default
+    long = StoryClusterer(MemoryStoryIndex(), StoryConfig(long_words=40.0))
+    assert long.threshold(80) < long.threshold(50) < long.threshold(35) == mid
+    # Undated articles are scored against every story ever seen: no lower bar for them.
+    assert long.threshold(3, dated=False) == long.threshold(80, dated=False) == mid
+    plain = StoryClusterer(MemoryStoryIndex(), StoryConfig(short_words=0.0, long_words=0.0))
+    assert plain.threshold(3) == plain.threshold(80) == cfg.threshold
+
+
+def test_short_dev_variants_cut_text_to_the_headline_or_its_first_sentence() -> None:
+    from newsdesk.enrich.evaluation import StorySet, first_sentence, shorten
+
+    full = StorySet("x", [Article(id="a", title="Quake hits Chile",
+                                  text="A strong quake hit Chile on Monday. Nobody was hurt.\n\nMore.",
+                                  published_at="2024-05-01")], {"a": "g"}, dated=True)
+    titles, first = shorten(full, "titles"), shorten(full, "first")
+    assert (titles.name, titles.articles[0].text) == ("x-titles", "Quake hits Chile")
+    assert first.articles[0].text == "A strong quake hit Chile on Monday."
+    assert first.articles[0].published_at == "2024-05-01" and first.gold == full.gold
+    assert first_sentence("U.S. troops left. Then more.") == "U.S. troops left."
+    with pytest.raises(ValueError, match="mode"):
+        shorten(full, "lead")
+
+
+HEADLINES = ["Lindsay Lohan checks into Betty Ford rehab", "Magnitude 6.1 earthquake shakes northern Chile",
+             "Stocks fall as oil prices climb", "Senate passes budget bill after long debate",
+             "Apple unveils new iPhone at event", "Floods force thousands from homes in Bangladesh",
+             "Warriors beat Lakers in overtime thriller", "Central bank holds interest rates steady",
+             "Tara Reid checks into Promises rehab", "American Pie star in rehab"]
+
+
+@pytest.mark.parametrize(("when", "short_words", "joined"), [
+    ("2024-05-01T10:00:00+00:00", None, True),  # the defaults: a dated headline meets a lower bar
+    ("2024-05-01T10:00:00+00:00", 0.0, False),  # one threshold for all lengths
+    (None, None, False),  # undated: scored against every story ever seen, so no lower bar
+])
+def test_a_dated_headline_only_stream_joins_at_a_lower_bar(when: str | None, short_words: float | None,
+                                                           joined: bool) -> None:
+    config = StoryConfig() if short_words is None else StoryConfig(short_words=short_words)
+    arts = [Article(id=f"h{n}", title=t, text=t, published_at=when) for n, t in enumerate(HEADLINES)]
+    vectors = EMBEDDER.embed([article_text(a) for a in arts])
+    ids = StoryClusterer(MemoryStoryIndex(), config).assign_batch(arts, vectors)
+    assert (ids[-1] == ids[-2]) is joined
+    assert len(set(ids[:-2])) == len(HEADLINES) - 2  # the unrelated headlines stay apart

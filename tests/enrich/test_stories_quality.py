@@ -9,6 +9,12 @@ of a 0.05-0.95 sweep on each set, so it is an oracle per set). Lower a floor onl
 in docs/stories.md saying why. Figures and how they were measured: docs/stories.md.
 
 All of neus-train (7,356 articles) is used: the whole gate takes about a minute on 2 cores.
+
+``SHORT_GATE`` does the same for short inputs built from DEV sets only
+(``evaluation.SHORT_DEV_SETS``: the headline alone, or the headline and the text's first
+sentence), as a headline-only feed sends them; the baseline is run on the same short texts.
+Where newsdesk is still below that per-set oracle baseline the row says so and only the floors
+are asserted (docs/stories.md lists the gaps).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.enrich.embeddings import HashingEmbedder, article_text
-from newsdesk.enrich.evaluation import DEV_SETS, datasets_root, load_story_set, score
+from newsdesk.enrich.evaluation import DEV_SETS, SHORT_DEV_SETS, datasets_root, load_story_set, score
 from newsdesk.enrich.stories import MemoryStoryIndex, StoryClusterer, StoryConfig
 
 # set: (BCubed F1 floor, pair F1 floor, baseline BCubed F1, baseline pair F1).
@@ -40,6 +46,31 @@ GATE = {
     "wikinews-handpicked": (0.661, 0.358, 0.617, 0.242),
 }
 
+# set: (BCubed F1 floor, pair F1 floor, baseline BCubed F1, baseline pair F1, beats baseline).
+# Floors: measured with StoryConfig() defaults, minus 0.01; baseline as above, on the short texts.
+SHORT_GATE = {
+    # measured B3 0.865, pair 0.747 (0.842 / 0.723 without the length-dependent threshold);
+    # baseline B3 0.680 (t 0.275), pair 0.362 (t 0.275)
+    "neus-2021crawl-titles": (0.855, 0.737, 0.680, 0.362, True),
+    # measured B3 0.888, pair 0.774 (0.878 / 0.767); baseline 0.713 (t 0.300), 0.397 (t 0.375)
+    "neus-2021crawl-first": (0.878, 0.764, 0.713, 0.397, True),
+    # measured B3 0.750, pair 0.559 (undated: unchanged); baseline 0.726 (t 0.225), 0.465 (t 0.250)
+    "neus-val-titles": (0.740, 0.549, 0.726, 0.465, True),
+    # measured B3 0.794, pair 0.766 (undated: unchanged); baseline 0.758 (t 0.150), 0.709 (t 0.150)
+    "ecbplus-dev-titles": (0.784, 0.756, 0.758, 0.709, True),
+    # measured B3 0.829, pair 0.777 (undated: unchanged); baseline 0.813 (t 0.225), 0.763 (t 0.225)
+    "ecbplus-train-first": (0.819, 0.767, 0.813, 0.763, True),
+    # measured B3 0.814, pair 0.783 (undated: unchanged); baseline 0.780 (t 0.200), 0.721 (t 0.200)
+    "ecbplus-dev-first": (0.804, 0.773, 0.780, 0.721, True),
+    # Below the oracle baseline (each of its rows has the baseline's best t for that set alone):
+    # measured B3 0.765, pair 0.735 (undated: unchanged); baseline 0.781 (t 0.175), 0.739 (t 0.175)
+    "ecbplus-train-titles": (0.755, 0.725, 0.781, 0.739, False),
+    # measured B3 0.697, pair 0.446 (0.663 / 0.379); baseline 0.719 (t 0.150), 0.561 (t 0.150)
+    "wikinews-handpicked-titles": (0.687, 0.436, 0.719, 0.561, False),
+    # measured B3 0.653, pair 0.368 (0.613 / 0.261); baseline 0.685 (t 0.200), 0.483 (t 0.200)
+    "wikinews-handpicked-first": (0.643, 0.358, 0.685, 0.483, False),
+}
+
 pytestmark = pytest.mark.skipif(not (datasets_root() / "stories").is_dir(),
                                 reason="../shared/datasets/stories is not there")
 
@@ -48,13 +79,30 @@ def test_every_dev_set_is_gated() -> None:
     assert set(GATE) == set(DEV_SETS)
 
 
-@pytest.mark.parametrize("name", list(GATE))
-def test_story_quality(name: str) -> None:
-    b3_floor, pair_floor, base_b3, base_pair = GATE[name]
+def _scores(name: str) -> tuple[float, float, str]:
     story_set = load_story_set(name)
     vectors = HashingEmbedder().embed([article_text(a) for a in story_set.articles])
     ids = StoryClusterer(MemoryStoryIndex(), StoryConfig()).assign_batch(story_set.articles, vectors)
     scores = score({a.id: sid for a, sid in zip(story_set.articles, ids, strict=True)}, story_set.gold)
-    b3, pair = scores.bcubed[2], scores.pair[2]
-    assert b3 >= b3_floor and pair >= pair_floor, f"{name}: {scores.row()}"
-    assert b3 > base_b3 and pair > base_pair, f"{name} not above the TF-IDF baseline: {scores.row()}"
+    return scores.bcubed[2], scores.pair[2], scores.row()
+
+
+@pytest.mark.parametrize("name", list(GATE))
+def test_story_quality(name: str) -> None:
+    b3_floor, pair_floor, base_b3, base_pair = GATE[name]
+    b3, pair, row = _scores(name)
+    assert b3 >= b3_floor and pair >= pair_floor, f"{name}: {row}"
+    assert b3 > base_b3 and pair > base_pair, f"{name} not above the TF-IDF baseline: {row}"
+
+
+def test_short_gate_uses_short_dev_sets_only() -> None:
+    assert set(SHORT_GATE) <= set(SHORT_DEV_SETS)
+
+
+@pytest.mark.parametrize("name", list(SHORT_GATE))
+def test_short_input_story_quality(name: str) -> None:
+    b3_floor, pair_floor, base_b3, base_pair, beats = SHORT_GATE[name]
+    b3, pair, row = _scores(name)
+    assert b3 >= b3_floor and pair >= pair_floor, f"{name}: {row}"
+    if beats:
+        assert b3 > base_b3 and pair > base_pair, f"{name} not above the TF-IDF baseline: {row}"

@@ -102,7 +102,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette re-raises the exception afterwards and the server logs its traceback.
     log.error("web: %s %s failed: %s", request.method, request.url.path, type(exc).__name__)
     response = error_response(request, 500, "internal server error")
-    apply_security_headers(response.headers)
+    apply_security_headers(response.headers, https=request.url.scheme == "https")
     return response
 
 
