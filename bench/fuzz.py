@@ -1,6 +1,7 @@
 """Fuzzes the parsers of untrusted input with atheris (coverage-guided libFuzzer) and prints a table.
 
     python bench/fuzz.py [--runs 200000] [--targets html,capture,feed,...] [--seconds 0]
+    python bench/fuzz.py --runs feed=150000,opml=250000,html=40000 --targets feed,opml,html
 
 Each target runs in its own process, seeded with the project's test pages, feeds and captures, the
 demo news and feedparser's ill-formed feeds (``../shared/datasets/feeds-badinput``), so the
@@ -147,21 +148,24 @@ def _fuzz(target: str, runs: int, seconds: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200_000, help="inputs per target")
+    parser.add_argument("--runs", default="200000",
+                        help="inputs per target: one number, or target=N pairs separated by commas")
     parser.add_argument("--seconds", type=int, default=0, help="time cap per target (0: none)")
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _worker(args.worker, args.runs, args.seconds, Path(args.corpus))
+        _worker(args.worker, int(args.runs), args.seconds, Path(args.corpus))
         return 0
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    runs = _runs_per_target(args.runs, targets)
     print(describe_machine(f"atheris {_version('atheris')}"))
     print(f"{'target':<10} {'seeds':>6} {'inputs':>10} {'seconds':>8} {'inputs/s':>9} "
           f"{'edges':>6}  result")
     total, failed = 0, 0
-    for target in args.targets.split(","):
-        row = _fuzz(target.strip(), args.runs, args.seconds)
+    for target in targets:
+        row = _fuzz(target, runs[target], args.seconds)
         total += row["runs"]
         failed += not row["ok"]
         rate = row["runs"] / row["seconds"] if row["seconds"] else 0.0
@@ -170,6 +174,20 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     print(f"{'total':<10} {'':>6} {total:>10,}   {failed} target(s) with findings")
     return 1 if failed else 0
+
+
+def _runs_per_target(spec: str, targets: list[str]) -> dict[str, int]:
+    """Returns the inputs each target runs, from "N" (every target) or "target=N,..." pairs."""
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        raise SystemExit(f"fuzz: unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    if "=" not in spec:
+        return {t: int(spec) for t in targets}
+    pairs = dict(part.split("=", 1) for part in spec.split(",") if part.strip())
+    missing = [t for t in targets if t not in pairs]
+    if missing:
+        raise SystemExit(f"fuzz: --runs gives no count for {', '.join(missing)}")
+    return {t: int(pairs[t]) for t in targets}
 
 
 def _version(name: str) -> str:

@@ -31,6 +31,7 @@ __all__ = ["FetchResult", "Fetcher"]
 log = logging.getLogger(__name__)
 
 _REDIRECTS = {301, 302, 303, 307, 308}
+_LOCATION = "newsdesk.location"  # where _take_location keeps a redirect's Location header
 # Only encodings decoded below with a bounded output size; brotli is not installed, so "br"
 # is neither asked for nor accepted.
 _ACCEPT_ENCODING = "gzip, deflate"
@@ -91,7 +92,7 @@ class Fetcher:
                                 pool=settings.fetch_connect_timeout)
         # trust_env=False: only fetch_proxy may route requests, never HTTP_PROXY from the shell.
         self._client = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False,
-                                    trust_env=False,
+                                    trust_env=False, event_hooks={"response": [_take_location]},
                                     headers={"User-Agent": settings.user_agent,
                                              "Accept-Encoding": _ACCEPT_ENCODING})
         self._lock = threading.Lock()
@@ -129,24 +130,20 @@ class Fetcher:
     def _fetch(self, url: str, headers: dict[str, str], obey_robots: bool) -> FetchResult:
         current, seen = url, {url}
         for _ in range(self.settings.fetch_max_redirects + 1):
-            try:
-                netguard.check_url(current, self._allow, resolver=self._resolver)
-            except BlockedURLError as exc:
-                if current == url:
-                    raise
-                detail = str(exc).removeprefix("fetcher: ")
-                raise BlockedURLError(f"fetcher: {url} redirects to a refused URL: "
-                                      f"{detail}") from None
+            self._check_hop(url, current)
             if obey_robots:
                 self._check_robots(current)
             response, deadline = self._send(current, headers)
             try:
-                location = response.headers.get("location")
+                location = response.extensions.get(_LOCATION)
                 if response.status_code not in _REDIRECTS or not location:
                     return self._finish(current, response, deadline)
                 try:
                     target = str(httpx.URL(current).join(location.strip()))
                 except (httpx.InvalidURL, ValueError):
+                    # httpx refuses spellings libc still reads as addresses (0177.0.0.1): a
+                    # hop the guard refuses is reported as refused, not merely invalid.
+                    self._check_hop(url, location.strip())
                     raise FetchError(f"fetcher: {current} redirects to an invalid URL "
                                      f"{location!r}") from None
             finally:
@@ -157,6 +154,17 @@ class Fetcher:
             current = target
         raise FetchError(f"fetcher: {url} redirected more than "
                          f"{self.settings.fetch_max_redirects} times")
+
+    def _check_hop(self, url: str, current: str) -> None:
+        """Raises BlockedURLError unless the guard allows ``current``, reached from ``url``."""
+        try:
+            netguard.check_url(current, self._allow, resolver=self._resolver)
+        except BlockedURLError as exc:
+            if current == url:
+                raise
+            detail = str(exc).removeprefix("fetcher: ")
+            raise BlockedURLError(f"fetcher: {url} redirects to a refused URL: "
+                                  f"{detail}") from None
 
     def _check_robots(self, url: str) -> None:
         parsed = httpx.URL(url)
@@ -303,6 +311,7 @@ class Fetcher:
                         raise httpx.ReadTimeout("total time limit reached")
         except httpx.HTTPError as exc:
             raise FetchError(self._describe(url, exc, deadline)) from None
+        decoder.finish()
         return b"".join(parts)
 
 
@@ -329,6 +338,13 @@ class _Decoder:
             raise FetchError(f"fetcher: {self._url} has a corrupt "
                              f"{'/'.join(self._codings)} body: {exc}") from None
 
+    def finish(self) -> None:
+        """Raises when a compressed stream stopped before its end: a connection that closes
+        mid-body (no Content-Length) would otherwise pass a cut feed or page off as whole."""
+        if any(not step.complete for step in self._steps):
+            raise FetchError(f"fetcher: {self._url} has a truncated "
+                             f"{'/'.join(self._codings)} body (the stream ends early)")
+
 
 class _Inflater:
     """One zlib stream (gzip or deflate) with output capped at _INFLATE_STEP per call."""
@@ -337,6 +353,12 @@ class _Inflater:
         self._gzip = coding != "deflate"
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS)
         self._started = False
+
+    @property
+    def complete(self) -> bool:
+        """True when the stream reached its end, or no compressed byte came at all (an empty
+        body sent with a Content-Encoding header)."""
+        return self._zlib.eof or not self._started
 
     def feed_all(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
         for piece in pieces:
@@ -365,6 +387,16 @@ class _Inflater:
                 data = self._zlib.unconsumed_tail
             else:
                 return
+
+
+def _take_location(response: httpx.Response) -> None:
+    """Moves a response's Location header out of httpx's sight (an event hook). httpx parses it
+    to build ``next_request`` even with redirects off, and raises on one it cannot read
+    (``javascript:x`` escaped as a bare httpx.InvalidURL); the fetcher checks each hop itself."""
+    location = response.headers.get("location")
+    if location is not None:
+        response.extensions[_LOCATION] = location
+        del response.headers["location"]
 
 
 def _parse_content_type(header: str | None) -> tuple[str | None, str | None]:

@@ -25,7 +25,7 @@ def looks_like_jsonl(name: str, content: bytes) -> bool:
         return False
     try:
         obj = json.loads(first)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return isinstance(obj, dict) and "title" in obj and "text" in obj
 
@@ -66,6 +66,9 @@ def read_jsonl(content: bytes, source: str) -> Iterator[Article | InputError]:
             continue
         except ValueError as exc:
             yield InputError(f"jsonl: {where}: invalid JSON ({exc.args[0].split(':')[0]})")
+            continue
+        except RecursionError:  # json's C scanner recurses once per nested array or object
+            yield InputError(f"jsonl: {where}: invalid JSON (nested too deep)")
             continue
         try:
             yield _article(obj, where)
