@@ -19,7 +19,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from ..models import Article
 from .entitynames import EAST_ASIAN_SURNAMES, WIRE_SERVICES, clean_name, entity_key, is_outlet, short_forms
@@ -154,36 +154,76 @@ def _person_evidence(text: str, start: int, end: int) -> bool:
         re.search(r"(?<![\w-])" + re.escape(last) + r"\s+(?:said|says|told|added|wrote)\b", text[end:]))
 
 
-def _lone_at_sentence_start(text: str, sentences: list[tuple[int, int]], start: int, word: str) -> bool:
-    """Tells whether a one-word name opens its sentence, never appears capitalised inside one,
-    and appears in lower case elsewhere: then it is an ordinary word ("Lawmakers ... lawmakers").
+class _Words:
+    """Where each word (a maximal run of letters, digits, "_" and "-") stands in a text, so that
+    the rules look a name up instead of scanning the whole text once per name (which made the
+    step's rules as slow as a tagger on long articles)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.at: dict[str, list[int]] = {}
+        for m in _RUN.finditer(text):
+            self.at.setdefault(m.group(0), []).append(m.start())
+
+    def find(self, name: str) -> Iterator[tuple[int, int]]:
+        r"""Yields (start, end) of each whole-word occurrence of ``name``, left to right and not
+        overlapping: what ``re.finditer(r"(?<![\w-])NAME(?![\w-])")`` finds."""
+        text = self.text
+        first = _RUN.match(name)
+        if first is None:  # opens with punctuation: no word to look up
+            for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+                yield m.span()
+            return
+        # an occurrence opens a word of the text, and that word is the name's first word
+        resume = 0
+        for start in self.at.get(first.group(0), ()):
+            end = start + len(name)
+            if start >= resume and text.startswith(name, start) and not _RUN.match(text, end):
+                yield start, end
+                resume = end
+
+    def positions(self, word: str) -> list[int]:
+        """Returns where ``word`` stands as a whole word."""
+        return [s for s, _e in self.find(word)]
+
+
+_RUN = re.compile(r"[\w-]+")
+
+
+def _lone_at_sentence_start(text: str, starts: set[int], words: _Words, start: int, word: str) -> bool:
+    """Tells whether a one-word name opens its sentence (``starts``), never appears capitalised
+    inside one, and appears in lower case elsewhere: then it is an ordinary word ("Lawmakers ...
+    lawmakers").
 
     (Dropping every lone sentence-initial word cost 0.03 F1 on CoNLL-2003 dev documents, whose
     datelines and score lines open with names, so the lower-case evidence is required.)"""
-    if not re.search(r"(?<![\w-])" + re.escape(word.lower()) + r"(?![\w-])", text):
+    if not words.positions(word.lower()):
         return False
-    starts = {s for s, _e in sentences}
     if start not in starts and not (start and text[start - 1] == "\n"):
         return False
-    for m in re.finditer(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text):
-        if m.start() not in starts and not (m.start() and text[m.start() - 1] == "\n"):
+    for pos in words.positions(word):
+        if pos not in starts and not (pos and text[pos - 1] == "\n"):
             return False
     return True
 
 
-def _mentions(text: str, tagged, outlets: set[str]) -> list[tuple[int, int, str, str]]:
+def _mentions(text: str, tagged, outlets: set[str], words: _Words) -> list[tuple[int, int, str, str]]:
     """Returns (start, end, type, name) of every tagged name, rules first, in text order."""
     rules = _rule_spans(text, outlets)
     chosen: list[tuple[int, int, str]] = []
+    taken = bytearray(len(text) + 1)  # 1 under every chosen span: a later overlapping one loses
     for s, e, kind in sorted(rules, key=lambda r: (r[0], -(r[1] - r[0]))):
-        if not any(s < ce and cs < e for cs, ce, _ in chosen):
+        if not any(taken[s:e]):
             chosen.append((s, e, kind))
+            taken[s:e] = b"\x01" * (e - s)
     for span in tagged.spans:
-        if not any(span.start < ce and cs < span.end for cs, ce, _ in chosen):
+        if not any(taken[span.start:span.end]):
             kind = span.type
             if span.alt == "person" and _person_evidence(text, span.start, span.end):
                 kind = "person"
             chosen.append((span.start, span.end, kind))
+            taken[span.start:span.end] = b"\x01" * (span.end - span.start)
+    starts = {s for s, _e in tagged.sentences}
     out = []
     for s, e, kind in sorted(chosen):
         raw = text[s:e]
@@ -197,7 +237,7 @@ def _mentions(text: str, tagged, outlets: set[str]) -> list[tuple[int, int, str,
         dateline = name.isupper() and len(name) > 3 and (s == 0 or text[s - 1] == "\n") \
             and re.match(r"\s*(?:,|\(|\d)", text[e:e + 3]) is not None
         if _JUNK_NAME.search(name) or (" " not in name and kind != "person" and not dateline
-                                       and _lone_at_sentence_start(text, tagged.sentences, s, name)):
+                                       and _lone_at_sentence_start(text, starts, words, s, name)):
             continue
         name = _MONTH_TAIL.sub("", name)  # "(Capital Daily Nov. 26)"
         if kind == "person" and (name.isupper() or not re.search(r"[a-z]", name)):
@@ -211,13 +251,15 @@ def _cluster(mentions: list[tuple[int, int, str, str]]) -> list[Cluster]:
     """Groups mentions into entities (see the module docstring)."""
     clusters: list[Cluster] = []
     by_key: dict[str, Cluster] = {}
+    forms_of: dict[int, set[str]] = {}  # id of a person cluster -> its names' short forms, lower case
     for s, _e, kind, name in mentions:
         if kind == "person" or len(name.split()) == 1:
             target = None
             if len(name.split()) == 1:
-                people = [c for c in clusters if c.type == "person" and c.first < s]
-                for c in sorted(people, key=lambda c: c.first, reverse=True):
-                    if any(name.lower() == f.lower() for n in c.names for f in short_forms(n)):
+                low = name.lower()
+                # the nearest earlier person first (clusters are made in text order)
+                for c in reversed(clusters):
+                    if c.first < s and c.type == "person" and low in forms_of.get(id(c), ()):
                         target = c
                         break
             if target is not None:
@@ -238,6 +280,7 @@ def _cluster(mentions: list[tuple[int, int, str, str]]) -> list[Cluster]:
                     clusters.append(target)
                 by_key[key] = target
                 target.names[name] += 1
+                forms_of.setdefault(id(target), set()).update(f.lower() for f in short_forms(name))
                 continue
         key = entity_key(name, "x")
         target = by_key.get(key)
@@ -262,7 +305,7 @@ def _cluster(mentions: list[tuple[int, int, str, str]]) -> list[Cluster]:
     return clusters
 
 
-def _count(text: str, clusters: list[Cluster]) -> None:
+def _count(text: str, clusters: list[Cluster], words: _Words) -> None:
     """Finds every mention of each entity by its names and short forms (the tagger misses some)."""
     aliases: list[tuple[str, Cluster, bool]] = []
     for c in clusters:
@@ -273,18 +316,21 @@ def _count(text: str, clusters: list[Cluster]) -> None:
         if c.type == "person":
             for n in list(c.names):
                 aliases.extend((f, c, True) for f in short_forms(n))
-    claimed: list[tuple[int, int]] = []
+    rivals: dict[str, list[Cluster]] = {}  # the people a short form may stand for
+    for alias, c, short in aliases:
+        if short:
+            rivals.setdefault(alias, []).append(c)
+    claimed = bytearray(len(text) + 1)  # 1 under every counted mention: longer names go first
     for alias, c, short in sorted(aliases, key=lambda a: -len(a[0])):
-        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", text):
-            if any(m.start() < e and s < m.end() for s, e in claimed):
+        for start, end in words.find(alias):
+            if any(claimed[start:end]):
                 continue
             owner = c
             if short:
-                rivals = [x for a, x, sh in aliases if sh and a == alias]
-                before = [x for x in rivals if x.first <= m.start()]
+                before = [x for x in rivals[alias] if x.first <= start]
                 owner = max(before, key=lambda x: x.first) if before else c
-            owner.mentions.append((m.start(), m.end()))
-            claimed.append((m.start(), m.end()))
+            owner.mentions.append((start, end))
+            claimed[start:end] = b"\x01" * (end - start)
     for c in clusters:
         c.mentions.sort()
         if c.mentions:
@@ -332,9 +378,10 @@ def _add_role(c: Cluster, role: Role | None) -> None:
 def analyse(text: str, tagged, outlets: set[str] | None = None) -> Analysis:
     """Returns the entities and quotes of one text already tagged by ``nlp.tag``."""
     outlets = {o.lower() for o in (outlets or set()) if o}
-    mentions = _mentions(text, tagged, outlets)
+    words = _Words(text)
+    mentions = _mentions(text, tagged, outlets, words)
     clusters = _cluster(mentions)
-    _count(text, clusters)
+    _count(text, clusters, words)
     clusters = [c for c in clusters if c.mentions]
     clusters.sort(key=lambda c: c.first)
     _drop_lone_surnames(clusters, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["clean_name", "entity_key", "person_key", "short_forms", "is_outlet", "WIRE_SERVICES",
            "EAST_ASIAN_SURNAMES"]
@@ -44,8 +45,13 @@ _HONORIFICS = re.compile(
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+# The functions below are pure and called for every mention of every name (the step asks for
+# a name's short forms once per one-word mention), so their answers are cached; 8192 names
+# hold the entities of a few hundred articles.
+_CACHE = 8192
 
 
+@lru_cache(maxsize=_CACHE)
 def clean_name(name: str) -> str:
     """Returns a name without honorifics, possessive ending, "the" or stray punctuation."""
     name = _SPACES.sub(" ", name).strip(" ,;:\"“”‘’'()[]-–—")
@@ -62,6 +68,7 @@ def clean_name(name: str) -> str:
     return name.strip()
 
 
+@lru_cache(maxsize=_CACHE)
 def _fold(text: str) -> str:
     """Lower-cases and strips accents ("Ōno" -> "ono")."""
     text = unicodedata.normalize("NFKD", text)
@@ -73,6 +80,7 @@ def _syllables(part: str) -> bool:
     return len(part) <= 7 and part.isalpha()
 
 
+@lru_cache(maxsize=_CACHE)
 def person_key(name: str) -> str:
     """Returns the order- and spelling-free key of a person's name.
 
@@ -91,6 +99,7 @@ def person_key(name: str) -> str:
     return "-".join(p for p in parts if p)
 
 
+@lru_cache(maxsize=_CACHE)
 def entity_key(name: str, kind: str) -> str:
     """Returns the stable key of an entity ("person-doyun-kim", "organization-foreign-ministry")."""
     if kind == "person":
@@ -99,6 +108,7 @@ def entity_key(name: str, kind: str) -> str:
     return kind + "-" + "-".join(words)
 
 
+@lru_cache(maxsize=_CACHE)
 def is_east_asian_order(name: str) -> bool:
     """Tells whether a name puts an East Asian family name first ("Kim Do-yun", "Wang Yi")."""
     words = clean_name(name).split()
@@ -114,12 +124,17 @@ def is_east_asian_order(name: str) -> bool:
 def short_forms(name: str) -> list[str]:
     """Returns the forms a later mention of this full name takes ("Kim" for "Kim Do-yun",
     "Whitfield" for "Laura Whitfield")."""
+    return list(_short_forms(name))
+
+
+@lru_cache(maxsize=_CACHE)
+def _short_forms(name: str) -> tuple[str, ...]:
     words = clean_name(name).split()
     if len(words) < 2:
-        return []
+        return ()
     if is_east_asian_order(name):
-        return [words[0]]
-    return [words[-1]]
+        return (words[0],)
+    return (words[-1],)
 
 
 def is_outlet(name: str, outlets: set[str] | None = None) -> bool:

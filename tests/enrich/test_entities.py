@@ -182,3 +182,29 @@ def test_datelines_name_places_and_file_names_are_no_entities():
     assert named["Seoul"]["type"] == "place" and named["Seoul"]["mentions"] == 2
     assert named["TOKYO"]["type"] == "place"  # a dateline alone keeps its spelling
     assert not {"SEOUL", "DESIGN.md", "CAPTURED_AT"} & named.keys()
+
+
+# -- speed work (docs/entities.md, Speed) ----------------------------------------------------
+@pytest.mark.parametrize("text,name", [
+    ("Kim said. Kim-Lee said; Kim's aide and Kimberly met Kim", "Kim"),
+    ("Kim Do-yun met Kim Do-yunn and Kim Do-yun.", "Kim Do-yun"),
+    ("A A A A", "A A"),  # overlapping occurrences: left to right, never overlapping
+    ("in the U.S. and U.S.-made arms, U.S.", "U.S."),
+    ("the 'Hawk' and 'Hawk's' men", "'Hawk'"),  # a name opening with punctuation
+    ("Ōno and Ōnok met Ōno", "Ōno"),
+    ("lawmakers and Lawmakers", "lawmakers"),
+])
+def test_the_word_index_finds_what_a_whole_word_pattern_finds(text, name):
+    import re
+
+    from newsdesk.enrich.entities import _Words
+
+    expected = [m.span() for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text)]
+    assert list(_Words(text).find(name)) == expected
+
+
+def test_the_stock_pipeline_runs_only_what_the_step_reads():
+    from newsdesk.enrich.nlp import stock_model
+
+    # sentences and names; its shared tok2vec feeds only the tagger and parser, left out
+    assert stock_model().pipe_names == ["senter", "ner"]
