@@ -1,5 +1,7 @@
 """Ingest survives SIGKILL at any moment: after restarts every article is stored once, the
-database and its indexes are sound, and the result equals an ingest that was never interrupted.
+database and its indexes are sound, the result equals an ingest that was never interrupted, and
+the vector index file (written by searches run between kills, some killed too) is brought up to
+date from the database.
 
 The corpus is real: DEV stories of neus_allsides (title and lead of three outlets per event), fed
 as one JSONL file in date order. Each trial starts ``newsdesk ingest`` as a separate process,
@@ -70,6 +72,34 @@ def _finish(proc: subprocess.Popen, db: Path) -> None:
     assert proc.wait(timeout=600) == 0, db.with_suffix(".log").read_text()[-2000:]
 
 
+def _search(db: Path, env: dict, rng: random.Random) -> None:
+    """Runs a search, so the vector index file beside the database is written (and goes stale
+    when the next ingest adds articles); now and then it is killed while it does so."""
+    proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "search", "--db", f"sqlite:///{db}",
+                             "defense talks"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=rng.uniform(0.5, 8.0) if rng.random() < 0.5 else 120)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+
+
+def _index_matches_database(db: Path) -> None:
+    """Checks the vector index, stale or half-written by killed runs, is brought up to date."""
+    from newsdesk.search.vectorindex import vector_index
+    from newsdesk.store import open_store
+
+    with open_store(f"sqlite:///{db}") as store:
+        index = vector_index(store)
+        conn = sqlite3.connect(db)
+        try:
+            vectors = conn.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
+        finally:
+            conn.close()
+        assert index._index is not None and len(index._index) == vectors, index.last
+
+
 def _state(db: Path) -> dict:
     """Returns what must not differ between a killed-and-restarted ingest and a clean one."""
     conn = sqlite3.connect(db)
@@ -123,11 +153,15 @@ def test_ingest_killed_at_random_points_loses_nothing_and_matches_a_clean_run(tm
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=60)
                 kills += 1
+                if kills % 5 == 0:
+                    _search(round_db, env, rng)
                 continue
             # It finished first: the machine is quicker now than during the clean run, so the
             # next kills are drawn within this run's time, or rounds would rarely see a kill.
-            clean_seconds = max(0.5, time.monotonic() - started)
+            # A run that only finished the last batches is short: shrink gently, not to it.
+            clean_seconds = max(0.5, time.monotonic() - started, clean_seconds / 2)
         _finish(proc, round_db)
         assert _state(round_db) == reference, f"round {rounds} differs from the clean run"
+        _index_matches_database(round_db)
         round_db = None
     print(f"crash safety: {kills} SIGKILLs over {rounds} rounds, clean ingest {clean_seconds:.1f} s")
