@@ -10,10 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -33,9 +29,8 @@ from tests.hardening.xss_corpus import (
     vector,
     vectors,
 )
+from tests.support.browser import CHROMIUM, launch_chromium, served
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
 EDITOR, PASSWORD = "xss_editor", "an editor's long password"
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -71,12 +66,6 @@ INSPECT = r"""() => {
 SETTLE = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Ingests the hostile page, feed and archive and serves them from a real uvicorn process;
@@ -93,26 +82,8 @@ def site(tmp_path_factory):
         create_account(store, EDITOR, PASSWORD, "editor")
     finally:
         store.close()
-    (tmp / "none.toml").write_text("")
-    port = _free_port()
-    env = {**os.environ, "NEWSDESK_CONFIG": str(tmp / "none.toml")}
-    proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "serve", "--db", db,
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()) from None
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", db
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stderr.close()
+    with served(db, tmp) as base:
+        yield base, db
 
 
 @pytest.fixture(scope="module")
@@ -120,10 +91,7 @@ def browser_page(site):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(pw)
         context = browser.new_context()
         page = context.new_page()
         page.dialogs = []  # an alert() that ran would land here

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from newsdesk.cli import main
 from newsdesk.demo import CAPTURED_AT, demo_inputs
+from tests.support.browser import CHROMIUM, launch_chromium, served
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
 # Screenshots for docs/web.md are written only when asked:
 #   NEWSDESK_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/web/test_browser.py
 SCREENSHOTS = os.environ.get("NEWSDESK_SCREENSHOTS")
@@ -35,12 +30,6 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian's chromium is not installed (scripts/test installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Ingests the demo corpus and serves it from a real uvicorn process."""
@@ -49,26 +38,8 @@ def server(tmp_path_factory):
     assert main(["ingest", "--db", db, "--captured-at", CAPTURED_AT,
                  *[str(p) for p in demo_inputs()]]) == 0
     _STATE["db"], _STATE["tmp"] = db, tmp
-    port = _free_port()
-    env = {**os.environ, "NEWSDESK_CONFIG": str(tmp / "none.toml")}
-    (tmp / "none.toml").write_text("")
-    proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "serve", "--db", db,
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stderr.close()
+    with served(db, tmp) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +47,7 @@ def page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(pw)
         context = browser.new_context()
         page = context.new_page()
         page.console_errors = []  # CSP violations and script errors land here
