@@ -10,6 +10,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ..errors import StoreError
 from ..models import ENRICH_FIELDS, Article
 from .base import SaveResult
 from .timestamps import now_iso, sortable, utc_iso
@@ -46,17 +47,23 @@ def save(conn: sqlite3.Connection, article: Article, outlet_id: int | None,
         return SaveResult(id=known, created=False)
     ingested = now_iso()
     enrichment = {name: getattr(article, name) for name in ENRICH_FIELDS if getattr(article, name)}
-    conn.execute(
-        "INSERT INTO articles(id, url, title, text, outlet_id, credit, byline, published_at, "
+    inserted = conn.execute(
+        "INSERT OR IGNORE INTO articles(id, url, title, text, outlet_id, credit, byline, published_at, "
         "language, story_id, duplicate_of, enrichment, document_id, sort_at, ingested_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (article_id, article.url, article.title, article.text, outlet_id, article.credit,
          article.byline, article.published_at, article.language, article.story_id,
          article.duplicate_of, json.dumps(enrichment, ensure_ascii=False), document_id,
-         sortable(article.published_at) or ingested, ingested))
+         sortable(article.published_at) or ingested, ingested)).rowcount
+    if not inserted:  # another worker stored it since the check above: that row stands
+        known = existing_id(conn, article_id, article.url)
+        if known is None:
+            raise StoreError(f"store: article {article_id!r} was refused by the database")
+        return SaveResult(id=known, created=False)
     if article.vector is not None:
-        conn.execute("INSERT OR REPLACE INTO article_vectors(article_id, model, vector) "
-                     "VALUES (?, ?, ?)", (article_id, article.vector_model or "",
+        conn.execute("INSERT INTO article_vectors(article_id, model, vector) VALUES (?, ?, ?) "
+                     "ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, "
+                     "vector = excluded.vector", (article_id, article.vector_model or "",
                                          np.asarray(article.vector, dtype=np.float32).tobytes()))
     return SaveResult(id=article_id, created=True)
 
@@ -78,8 +85,8 @@ def latest(conn: sqlite3.Connection, limit: int, offset: int,
            outlet: str | None = None) -> list[Article]:
     """Returns articles newest first by published time (ingest time when undated)."""
     if outlet:
-        rows = conn.execute(SELECT_ARTICLES + "WHERE o.name = ? ORDER BY a.sort_at DESC, a.rowid DESC "
-                            "LIMIT ? OFFSET ?", (outlet, limit, offset))
+        rows = conn.execute(SELECT_ARTICLES + "WHERE o.name = ? COLLATE NOCASE "
+                            "ORDER BY a.sort_at DESC, a.rowid DESC LIMIT ? OFFSET ?", (outlet, limit, offset))
     else:
         rows = conn.execute(SELECT_ARTICLES + "ORDER BY a.sort_at DESC, a.rowid DESC LIMIT ? OFFSET ?",
                             (limit, offset))
@@ -89,7 +96,7 @@ def latest(conn: sqlite3.Connection, limit: int, offset: int,
 def count(conn: sqlite3.Connection, outlet: str | None = None) -> int:
     if outlet:
         row = conn.execute("SELECT count(*) FROM articles a JOIN outlets o ON o.id = a.outlet_id "
-                           "WHERE o.name = ?", (outlet,)).fetchone()
+                           "WHERE o.name = ? COLLATE NOCASE", (outlet,)).fetchone()
     else:
         row = conn.execute("SELECT count(*) FROM articles").fetchone()
     return int(row[0])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..models import Article, Feed, RawDocument, StorySummary
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from pathlib import Path  # search (issue 5)
 
     import numpy as np  # search (issue 5)
@@ -109,6 +110,13 @@ class Store(ABC):
     @abstractmethod
     def discard_pending(self) -> None:
         """Drops the staged index writes of a batch that will not be saved (it failed)."""
+
+    @abstractmethod
+    def exclusive(self) -> "AbstractContextManager[None]":
+        """Holds the store's one ordered-steps lock, across threads, processes and machines:
+        the steps that read and stage index state (copies, stories) and ``save_articles`` run
+        inside it, so two workers never cluster against each other's stale state. Not
+        re-entrant. Indexes see every commit made before the lock was taken."""
 
     # -- stories ---------------------------------------------------------------------------
     @abstractmethod

@@ -26,9 +26,9 @@ def add(conn: sqlite3.Connection, article_id: str, user_id: int, parent_id: int 
         body: str, status: str, reason: str | None, fingerprint: str) -> int:
     cur = conn.execute(
         "INSERT INTO comments(article_id, user_id, parent_id, body, status, reason, fingerprint, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (article_id, user_id, parent_id, body, status, reason, fingerprint, now_iso()))
-    return int(cur.lastrowid)
+    return int(cur.fetchone()[0])
 
 
 def get(conn: sqlite3.Connection, comment_id: int) -> Comment | None:

@@ -1,9 +1,9 @@
-"""Keeps the copy-detection index (exact keys, MinHash signatures, LSH bands) in SQLite, so it
+"""Keeps the copy-detection index (exact keys, MinHash signatures, LSH bands) in the store, so it
 survives restarts and serves every worker that shares the database.
 
 Writes are staged: ``add`` and ``repoint`` change an in-memory overlay that every lookup reads
 together with the tables, and ``flush`` writes the overlay in the caller's transaction, the one
-that stores the batch's articles (``SQLiteStore.save_articles``). A crash between the copies
+that stores the batch's articles (``SQLStore.save_articles``). A crash between the copies
 step and the save then leaves neither index rows nor articles of the batch, and a re-run finds
 the index as it was; ``discard`` drops the overlay of a batch that failed.
 """
@@ -20,7 +20,7 @@ from ..enrich.copysig import from_bytes
 if TYPE_CHECKING:
     from ..enrich.copysig import CopySignature
 
-__all__ = ["SQLiteCopyIndex"]
+__all__ = ["StoredCopyIndex"]
 
 _COLUMNS = "article_id, signature, published_at, credit, duplicate_of, outlet"
 
@@ -51,7 +51,7 @@ def _stored_time(entry: CopyCandidate) -> str | None:
     return entry.published_at
 
 
-class SQLiteCopyIndex:
+class StoredCopyIndex:
     """Implements ``newsdesk.enrich.copies.CopyIndex`` on the copy_signatures and copy_bands
     tables, with the writes of the open batch staged in memory until ``flush``."""
 
@@ -94,8 +94,11 @@ class SQLiteCopyIndex:
                     old_bands += [(band, row["article_id"]) for band in _bands_of(row["signature"])]
             conn.executemany("DELETE FROM copy_bands WHERE band = ? AND article_id = ?", old_bands)
             conn.executemany(
-                "INSERT OR REPLACE INTO copy_signatures(article_id, exact, signature, "
-                "published_at, credit, outlet, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO copy_signatures(article_id, exact, signature, published_at, credit, "
+                "outlet, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE "
+                "SET exact = excluded.exact, signature = excluded.signature, "
+                "published_at = excluded.published_at, credit = excluded.credit, "
+                "outlet = excluded.outlet, duplicate_of = excluded.duplicate_of",
                 [(e.article_id, exact, e.minhash, _stored_time(e), e.credit, e.outlet,
                   e.duplicate_of) for e, exact, _ in rows])
             conn.executemany("INSERT OR IGNORE INTO copy_bands(band, article_id) VALUES (?, ?)",

@@ -21,15 +21,16 @@ def recent_stories(conn: sqlite3.Connection, since: str, outlet: str | None,
     rows = conn.execute(
         "SELECT s.id, s.title, s.first_seen, max(a.sort_at) AS last_seen, "
         "count(a.rowid) AS articles, count(DISTINCT a.outlet_id) AS outlets, "
-        "sum(a.duplicate_of IS NOT NULL) AS reprints, "
-        "sum(o.name = ?) AS from_outlet "
+        "count(a.duplicate_of) AS reprints, "
+        "sum(CASE WHEN o.name = ? COLLATE NOCASE THEN 1 ELSE 0 END) AS from_outlet "
         "FROM stories s JOIN articles a ON a.story_id = s.id "
         "LEFT JOIN outlets o ON o.id = a.outlet_id "
         # The recent stories are found through the sort index first, so the cost follows the
         # news of the window, not the size of the archive.
         "WHERE s.id IN (SELECT story_id FROM articles WHERE sort_at >= ? AND story_id IS NOT NULL) "
-        "GROUP BY s.id HAVING (? IS NULL OR from_outlet > 0) "
-        "ORDER BY last_seen DESC LIMIT ?", (outlet, since, outlet, limit))
+        "GROUP BY s.id HAVING (CAST(? AS TEXT) IS NULL "
+        "OR sum(CASE WHEN o.name = ? COLLATE NOCASE THEN 1 ELSE 0 END) > 0) "
+        "ORDER BY last_seen DESC LIMIT ?", (outlet, since, outlet, outlet, limit))
     return [StorySummary(id=r["id"], title=r["title"], first_seen=r["first_seen"],
                          last_seen=r["last_seen"], articles=int(r["articles"]),
                          outlets=int(r["outlets"]), reprints=int(r["reprints"] or 0))
@@ -41,7 +42,8 @@ def daily_volume(conn: sqlite3.Connection, since: str, outlet: str | None) -> li
     rows = conn.execute(
         "SELECT substr(a.sort_at, 1, 10) AS day, count(*) AS n FROM articles a "
         "LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.sort_at >= ? "
-        "AND (? IS NULL OR o.name = ?) GROUP BY day ORDER BY day", (since, outlet, outlet))
+        "AND (CAST(? AS TEXT) IS NULL OR o.name = ? COLLATE NOCASE) GROUP BY day ORDER BY day",
+        (since, outlet, outlet))
     return [(r["day"], int(r["n"])) for r in rows]
 
 
@@ -49,9 +51,9 @@ def outlet_facts(conn: sqlite3.Connection, name: str) -> dict | None:
     """Returns an outlet's name, domain, article, original and reprint counts, or None."""
     row = conn.execute(
         "SELECT o.name, o.domain, count(a.rowid) AS articles, "
-        "sum(a.duplicate_of IS NOT NULL) AS reprints, sum(a.credit IS NOT NULL) AS credited, "
+        "count(a.duplicate_of) AS reprints, count(a.credit) AS credited, "
         "min(a.sort_at) AS first, max(a.sort_at) AS last "
-        "FROM outlets o LEFT JOIN articles a ON a.outlet_id = o.id WHERE o.name = ? "
+        "FROM outlets o LEFT JOIN articles a ON a.outlet_id = o.id WHERE o.name = ? COLLATE NOCASE "
         "GROUP BY o.id", (name,)).fetchone()
     if row is None:
         return None

@@ -26,12 +26,13 @@ def save(conn: sqlite3.Connection, doc: RawDocument) -> int:
         return int(row["id"])
     cur = conn.execute(
         "INSERT INTO documents(sha256, input, url, content_type, charset, fetched_at, captured_at, "
-        "size, compression, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'zlib', ?, ?)",
+        "size, compression, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'zlib', ?, ?) "
+        "RETURNING id",
         (digest, doc.input, doc.url, doc.content_type, doc.charset,
          utc_iso(doc.fetched_at) if doc.fetched_at else None,
          doc.captured_at.isoformat() if doc.captured_at else None,
          len(doc.content), zlib.compress(doc.content, ZLIB_LEVEL), now_iso()))
-    return int(cur.lastrowid)
+    return int(cur.fetchone()[0])
 
 
 def get(conn: sqlite3.Connection, document_id: int) -> RawDocument | None:

@@ -59,8 +59,10 @@ def save(conn: sqlite3.Connection, article: Article) -> None:
         conn.execute(
             "INSERT INTO entities(key, name, type, articles, first_seen, last_seen) "
             "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-            "first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen), "
-            "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen), "
+            "first_seen = CASE WHEN first_seen IS NULL OR excluded.first_seen < first_seen "
+            "THEN excluded.first_seen ELSE first_seen END, "
+            "last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen "
+            "THEN excluded.last_seen ELSE last_seen END, "
             # a spelling not in capitals ("Seoul" over a dateline's "SEOUL"), else the longer one
             "name = CASE WHEN name = upper(name) AND excluded.name != upper(excluded.name) "
             "THEN excluded.name WHEN excluded.name = upper(excluded.name) AND name != upper(name) THEN name "

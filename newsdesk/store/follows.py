@@ -32,6 +32,6 @@ def articles_for(conn: sqlite3.Connection, user_id: int, limit: int) -> list[Art
     rows = conn.execute(
         SELECT_ARTICLES + "WHERE a.duplicate_of IS NULL AND ("
         "a.story_id IN (SELECT target FROM follows WHERE user_id = ? AND kind = 'story') "
-        "OR o.name IN (SELECT target FROM follows WHERE user_id = ? AND kind = 'outlet')) "
+        "OR o.name COLLATE NOCASE IN (SELECT target FROM follows WHERE user_id = ? AND kind = 'outlet')) "
         "ORDER BY a.sort_at DESC, a.rowid DESC LIMIT ?", (user_id, user_id, limit))
     return [row_to_article(r) for r in rows]

@@ -46,7 +46,7 @@ def list_tags(conn: sqlite3.Connection, limit: int,
 def articles_with(conn: sqlite3.Connection, tag: str, limit: int, offset: int) -> list[Article]:
     """Returns the articles carrying a tag (any case, "#" optional), newest first."""
     rows = conn.execute(
-        SELECT_ARTICLES + "JOIN article_hashtags h ON h.article_id = a.id WHERE h.tag = ? "
+        SELECT_ARTICLES + "JOIN article_hashtags h ON h.article_id = a.id WHERE h.tag = ? COLLATE NOCASE "
         "ORDER BY h.sort_at DESC, a.rowid DESC LIMIT ? OFFSET ?", (clean_tag(tag), limit, offset))
     return [row_to_article(r) for r in rows]
 

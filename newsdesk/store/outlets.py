@@ -22,14 +22,17 @@ def ensure(conn: sqlite3.Connection, name: str | None, url: str | None = None) -
     if not name or not name.strip():
         return None
     name = " ".join(name.split())
-    row = conn.execute("SELECT id, domain FROM outlets WHERE name = ?", (name,)).fetchone()
+    row = conn.execute("SELECT id, domain FROM outlets WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
     if row:
         if row["domain"] is None and _domain(url):
             conn.execute("UPDATE outlets SET domain = ? WHERE id = ?", (_domain(url), row["id"]))
         return int(row["id"])
-    cur = conn.execute("INSERT INTO outlets(name, domain, created_at) VALUES (?, ?, ?)",
-                       (name, _domain(url), now_iso()))
-    return int(cur.lastrowid)
+    # Another worker may add the same outlet at the same moment: then its row is the one.
+    row = conn.execute("INSERT OR IGNORE INTO outlets(name, domain, created_at) VALUES (?, ?, ?) "
+                       "RETURNING id", (name, _domain(url), now_iso())).fetchone()
+    if row is None:
+        row = conn.execute("SELECT id FROM outlets WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    return int(row[0])
 
 
 def with_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:

@@ -16,7 +16,7 @@ __all__ = ["save_state", "summaries", "members", "get_summary", "copies_of", "re
 _SUMMARY = (
     "SELECT s.id, s.title, s.first_seen, coalesce(s.last_seen, max(a.ingested_at)) AS last_seen, "
     "count(a.rowid) AS articles, count(DISTINCT a.outlet_id) AS outlets, "
-    "sum(a.duplicate_of IS NOT NULL) AS reprints "
+    "count(a.duplicate_of) AS reprints "
     "FROM stories s JOIN articles a ON a.story_id = s.id ")
 
 
@@ -100,7 +100,7 @@ def _similar_stories(conn: sqlite3.Connection, article_id: str, story_id: str | 
     rows = conn.execute(
         "SELECT a.id, a.story_id, v.vector FROM articles a JOIN article_vectors v "
         "ON v.article_id = a.id WHERE v.model = ? AND a.duplicate_of IS NULL "
-        "AND a.story_id IS NOT NULL AND a.story_id IS NOT ? "
+        "AND a.story_id IS NOT NULL AND a.story_id IS DISTINCT FROM ? "
         "AND a.sort_at BETWEEN ? AND ? ORDER BY abs(julianday(a.sort_at) - julianday(?)) "
         "LIMIT ?", (mine["model"], story_id, utc_iso(when - window), utc_iso(when + window),
                     sort_at, RELATED_CANDIDATES)).fetchall()

@@ -1,13 +1,14 @@
-"""Keeps the story clusterer's state (story states, term document frequencies) in SQLite.
+"""Keeps the story clusterer's state (story states, term document frequencies) in the store.
 
 Story states are mirrored in an in-memory ``MemoryStoryIndex`` so that finding candidates
 stays one matrix product per article. The mirror is rebuilt from the database whenever
-another connection (another worker process) has committed since it was built, which SQLite's
-``PRAGMA data_version`` tells cheaply.
+another connection (another worker process) has committed since it was built, which the
+engine's data version tells cheaply (SQLite's ``PRAGMA data_version``; on PostgreSQL a
+counter that every batch with story writes bumps).
 
 Writes are staged: ``save`` and ``add_doc`` change the mirror and an overlay that
 ``doc_freq`` and ``doc_count`` read with the tables, and ``flush`` writes them in the caller's
-transaction, the one that stores the batch's articles (``SQLiteStore.save_articles``). Story
+transaction, the one that stores the batch's articles (``SQLStore.save_articles``). Story
 sizes, centroids and document counts then count exactly the stored articles, whatever point a
 crash came at; ``discard`` drops a failed batch's writes and the mirror with them.
 """
@@ -23,17 +24,17 @@ import numpy as np
 from ..enrich.storyindex import MemoryStoryIndex, StoryState
 from . import stories
 
-__all__ = ["SQLiteStoryIndex"]
+__all__ = ["StoredStoryIndex"]
 
 _DOCS = "story_docs"
 
 
-class SQLiteStoryIndex:
+class StoredStoryIndex:
     """Implements ``newsdesk.enrich.stories.StoryIndex`` on the stories, story_terms and
     counters tables, with the writes of the open batch staged until ``flush``."""
 
-    def __init__(self, writer: sqlite3.Connection, reader: Callable[[], sqlite3.Connection]):
-        self._writer = writer  # read only for data_version: it sees other processes' commits
+    def __init__(self, version: Callable[[], int], reader: Callable[[], sqlite3.Connection]):
+        self._data_version = version  # changes when another connection or worker commits
         self._reader = reader
         self._mirror: MemoryStoryIndex | None = None
         self._version: int | None = None
@@ -68,7 +69,7 @@ class SQLiteStoryIndex:
         self._states, self._df, self._docs = {}, Counter(), 0
 
     def _cache(self) -> MemoryStoryIndex:
-        version = self._writer.execute("PRAGMA data_version").fetchone()[0]
+        version = self._data_version()
         if self._mirror is None or version != self._version:
             mirror = MemoryStoryIndex()
             rows = self._reader().execute("SELECT state FROM stories ORDER BY last_seen")

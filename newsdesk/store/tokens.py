@@ -22,8 +22,8 @@ def add(conn: sqlite3.Connection, user_id: int, name: str, token_hash: str, scop
         conn.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND scope = 'feed' "
                      "AND revoked_at IS NULL", (now_iso(), user_id))
     cur = conn.execute("INSERT INTO api_tokens(user_id, name, token_hash, scope, created_at) "
-                       "VALUES (?, ?, ?, ?, ?)", (user_id, name, token_hash, scope, now_iso()))
-    return int(cur.lastrowid)
+                       "VALUES (?, ?, ?, ?, ?) RETURNING id", (user_id, name, token_hash, scope, now_iso()))
+    return int(cur.fetchone()[0])
 
 
 def list_for(conn: sqlite3.Connection, user_id: int) -> list[ApiToken]:

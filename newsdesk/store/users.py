@@ -20,12 +20,10 @@ def _user(row: sqlite3.Row) -> User:
 
 def add(conn: sqlite3.Connection, username: str, password_hash: str, role: str) -> int | None:
     """Adds a user and returns its id, or None when the name is taken (any case)."""
-    try:
-        cur = conn.execute("INSERT INTO users(username, password_hash, role, created_at) "
-                           "VALUES (?, ?, ?, ?)", (username, password_hash, role, now_iso()))
-    except sqlite3.IntegrityError:
-        return None
-    return int(cur.lastrowid)
+    row = conn.execute("INSERT OR IGNORE INTO users(username, password_hash, role, created_at) "
+                       "VALUES (?, ?, ?, ?) RETURNING id",
+                       (username, password_hash, role, now_iso())).fetchone()
+    return int(row[0]) if row else None
 
 
 def get(conn: sqlite3.Connection, user_id: int) -> User | None:
@@ -34,7 +32,7 @@ def get(conn: sqlite3.Connection, user_id: int) -> User | None:
 
 
 def by_name(conn: sqlite3.Connection, username: str) -> User | None:
-    row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    row = conn.execute("SELECT * FROM users WHERE username = ? COLLATE NOCASE", (username,)).fetchone()
     return _user(row) if row else None
 
 
@@ -44,7 +42,7 @@ def password_hash(conn: sqlite3.Connection, user_id: int) -> str | None:
 
 
 def list_all(conn: sqlite3.Connection) -> list[User]:
-    return [_user(r) for r in conn.execute("SELECT * FROM users ORDER BY username")]
+    return [_user(r) for r in conn.execute("SELECT * FROM users ORDER BY username COLLATE NOCASE")]
 
 
 def set_role(conn: sqlite3.Connection, user_id: int, role: str) -> bool:

@@ -1,0 +1,56 @@
+"""Gives tests a real PostgreSQL server with pgvector: ``NEWSDESK_TEST_PG`` when set, else one
+started from the ``pgserver`` package (PostgreSQL 16 + pgvector) once per test process.
+
+Each caller gets its own fresh database on that server (``fresh_database_url()``), so tests
+never see each other's rows and need no cleanup.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+import warnings
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["server_url", "fresh_database_url"]
+
+_lock = threading.Lock()
+_server_url: str | None = None
+
+
+def server_url() -> str:
+    """Returns a URL of the test server's maintenance database, starting the server once."""
+    global _server_url
+    with _lock:
+        if _server_url is None:
+            given = os.environ.get("NEWSDESK_TEST_PG")
+            _server_url = given or _start_pgserver()
+        return _server_url
+
+
+def _start_pgserver() -> str:
+    folder = tempfile.mkdtemp(prefix="newsdesk-pg-")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI containers); it falls back fine.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(folder, cleanup_mode="stop")
+    atexit.register(shutil.rmtree, folder, True)
+    return server.get_uri()
+
+
+def fresh_database_url() -> str:
+    """Creates an empty database on the test server and returns its URL."""
+    import psycopg
+
+    base = server_url()
+    name = "nd_" + uuid.uuid4().hex[:16]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')  # name is ours: hex digits only
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path="/" + name))
