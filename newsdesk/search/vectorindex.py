@@ -27,7 +27,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["VectorIndex", "vector_index", "IndexStats"]
+__all__ = ["VectorIndex", "DatabaseVectorIndex", "vector_index", "IndexStats"]
 
 log = logging.getLogger(__name__)
 
@@ -166,12 +166,46 @@ class VectorIndex:
                                                                     strict=False)]
 
 
-_INDEXES: dict[str, VectorIndex] = {}
+class DatabaseVectorIndex:
+    """The vector index of an engine that searches vectors itself (PostgreSQL's pgvector HNSW):
+    nothing to build or keep here; the dominant model is looked up at most once a minute."""
+
+    _MODEL_TTL = 60.0
+
+    def __init__(self, store: "Store"):
+        self.store = store
+        self._model: tuple[float, str | None] | None = None
+
+    @property
+    def model(self) -> str | None:
+        now = time.monotonic()
+        if self._model is None or now - self._model[0] > self._MODEL_TTL:
+            self._model = (now, self.store.search_vector_state().model)
+        return self._model[1]
+
+    def ensure(self) -> None:
+        return None
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Returns up to ``k`` (rowid, cosine) nearest to a unit vector, nearest first."""
+        model = self.model
+        if model is None or k <= 0:
+            return []
+        return self.store.nearest_vectors(np.asarray(vector, dtype=np.float32), model, k)
+
+
+_INDEXES: dict[str, VectorIndex | DatabaseVectorIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def vector_index(store: "Store") -> VectorIndex:
+def vector_index(store: "Store") -> VectorIndex | DatabaseVectorIndex:
     """Returns the up-to-date vector index of a store (one per database per process)."""
+    if getattr(store, "native_vectors", False):
+        with _INDEXES_LOCK:
+            index = _INDEXES.get(store.url)
+            if index is None or index.store is not store:
+                index = _INDEXES[store.url] = DatabaseVectorIndex(store)
+        return index
     path = store.vector_index_path()
     key = str(path) if path else f"memory:{id(store)}"
     with _INDEXES_LOCK:

@@ -15,6 +15,8 @@ def open_store(url: str) -> Store:
 
         return SQLiteStore(url)
     if url.startswith(("postgresql:", "postgres:")):
-        raise StoreError("store: the PostgreSQL engine is not available in this version; "
-                         "use a sqlite:///path.db URL")
-    raise StoreError(f"store: unsupported database URL {url!r}; use sqlite:///path.db")
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreError(f"store: unsupported database URL {url!r}; use sqlite:///path.db or "
+                     "postgresql://user@host/db")

@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import StoreError
 from ..models import ENRICH_FIELDS, Article
 from .base import SaveResult
+from .pgconn import is_postgres
 from .timestamps import now_iso, sortable, utc_iso
 
 __all__ = ["save", "existing_id", "get", "latest", "count", "iterate", "search"]
@@ -133,6 +134,16 @@ def search(conn: sqlite3.Connection, query: str, limit: int) -> list[Article]:
     match = fts_query(query)
     if match is None:
         return []
+    if is_postgres(conn):
+        from . import pgsearch
+
+        ranked = [rowid for rowid, _ in pgsearch.fts_candidates(conn, match, None, limit, [], [])]
+        if not ranked:
+            return []
+        rows = conn.execute(SELECT_ARTICLES + f"WHERE a.rowid IN ({','.join('?' * len(ranked))})",
+                            ranked).fetchall()
+        by_rowid = {r["rowid"]: r for r in rows}
+        return [row_to_article(by_rowid[r]) for r in ranked if r in by_rowid]
     rows = conn.execute(
         SELECT_ARTICLES + "JOIN articles_fts f ON f.rowid = a.rowid WHERE articles_fts MATCH ? "
         "ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT ?", (match, limit))

@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from . import pgsearch
+from .pgconn import is_postgres
 from .timestamps import utc_iso
 
 __all__ = ["SearchFilters", "VectorState", "fts_candidates", "filtered_rowids", "count_filtered",
@@ -54,8 +56,9 @@ class VectorState:
     dim: int
 
 
-def _where(filters: SearchFilters) -> tuple[list[str], list[object]]:
-    """Returns SQL conditions on ``a`` (articles) and ``o`` (outlets) and their parameters."""
+def _where(filters: SearchFilters, pg: bool = False) -> tuple[list[str], list[object]]:
+    """Returns SQL conditions on ``a`` (articles) and ``o`` (outlets) and their parameters
+    (``pg``: in PostgreSQL's spelling where the JSON functions differ)."""
     conds: list[str] = []
     params: list[object] = []
     if filters.outlet:
@@ -67,13 +70,15 @@ def _where(filters: SearchFilters) -> tuple[list[str], list[object]]:
     for kind in ("person", "organization", "place"):
         name = getattr(filters, kind)
         if name:
-            conds.append("EXISTS (SELECT 1 FROM json_each(a.enrichment, '$.entities') e "
+            conds.append(pgsearch.ENTITY_CONDITION if pg else
+                         "EXISTS (SELECT 1 FROM json_each(a.enrichment, '$.entities') e "
                          "WHERE json_extract(e.value, '$.name') = ? COLLATE NOCASE "
                          "AND json_extract(e.value, '$.type') = ?)")
             params.extend([name, kind])
     if filters.hashtag:
-        conds.append("EXISTS (SELECT 1 FROM json_each(a.enrichment, '$.hashtags') h "
-                      "WHERE ltrim(h.value, '#') = ? COLLATE NOCASE)")
+        conds.append(pgsearch.HASHTAG_CONDITION if pg else
+                     "EXISTS (SELECT 1 FROM json_each(a.enrichment, '$.hashtags') h "
+                     "WHERE ltrim(h.value, '#') = ? COLLATE NOCASE)")
         params.append(filters.hashtag.lstrip("#"))
     if filters.story:
         conds.append("a.story_id = ?")
@@ -102,7 +107,9 @@ def fts_candidates(conn: sqlite3.Connection, match: str, filters: SearchFilters,
 
     BM25 weighs the title 3x the text: a headline word says more about the article.
     """
-    conds, params = _where(filters)
+    if is_postgres(conn):
+        return pgsearch.fts_candidates(conn, match, filters, limit, *_where(filters, True))
+    conds, params = _where(filters, is_postgres(conn))
     join = "LEFT JOIN outlets o ON o.id = a.outlet_id " if filters.outlet else ""
     if conds:
         sql = ("SELECT f.rowid, bm25(articles_fts, 3.0, 1.0) AS rank FROM articles_fts f "
@@ -119,7 +126,9 @@ def filtered_rowids(conn: sqlite3.Connection, rowids: list[int], filters: Search
                     require: str | None = None, exclude: str | None = None) -> set[int]:
     """Returns which of ``rowids`` pass the filters, match ``require`` and do not match
     ``exclude`` (MATCH expressions)."""
-    conds, params = _where(filters)
+    if is_postgres(conn):
+        return pgsearch.filtered_rowids(conn, rowids, require, exclude, *_where(filters, True))
+    conds, params = _where(filters, is_postgres(conn))
     if require:
         conds.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(require)
@@ -140,17 +149,17 @@ def filtered_rowids(conn: sqlite3.Connection, rowids: list[int], filters: Search
 
 def count_filtered(conn: sqlite3.Connection, filters: SearchFilters, cap: int) -> int:
     """Returns how many articles pass the filters, counting no further than ``cap``."""
-    conds, params = _where(filters)
+    conds, params = _where(filters, is_postgres(conn))
     join = "LEFT JOIN outlets o ON o.id = a.outlet_id " if filters.outlet else ""
-    row = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM articles a {join}WHERE 1"
-                       + _sql_where(conds) + " LIMIT ?)", [*params, cap]).fetchone()
+    row = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM articles a {join}WHERE 1 = 1"
+                       + _sql_where(conds) + " LIMIT ?) AS passing", [*params, cap]).fetchone()
     return int(row[0])
 
 
 def rowids_matching(conn: sqlite3.Connection, filters: SearchFilters, model: str,
                     limit: int) -> list[int]:
     """Returns rowids of articles that pass the filters and hold a vector of ``model``."""
-    conds, params = _where(filters)
+    conds, params = _where(filters, is_postgres(conn))
     join = "LEFT JOIN outlets o ON o.id = a.outlet_id " if filters.outlet else ""
     rows = conn.execute(f"SELECT a.rowid FROM articles a JOIN article_vectors v "
                         f"ON v.article_id = a.id {join}WHERE v.model = ?" + _sql_where(conds)
@@ -165,6 +174,9 @@ def fingerprint(conn: sqlite3.Connection, memo: Any = None) -> tuple[int, int]:
     answer with the connection's data_version: SQLite changes it when another connection
     commits, so an unchanged one spares counting the articles again (~15 ms at 100k).
     """
+    if is_postgres(conn):  # no cheap commit counter to memo on: count each time
+        row = conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM articles").fetchone()
+        return int(row[0]), int(row[1])
     version = int(conn.execute("PRAGMA data_version").fetchone()[0])
     known = getattr(memo, "search_fingerprint", None)
     if known is not None and known[0] == version:

@@ -67,6 +67,7 @@ class SQLStore(Store):
             result = articles.save(conn, article, outlet_id, document_id)
             entities.save_created(conn, [article], [result])  # entities (issue 4)
             tagindex.save_created(conn, [article], [result])  # hashtags (issue 4)
+            self._saved(conn, [article], [result], story_writes=False)
             return result
 
     def get_article(self, article_id: str) -> Article | None:
@@ -114,15 +115,25 @@ class SQLStore(Store):
         from .batches import save_batch
 
         staged = [i for i in (self._copy_index, self._story_index) if i is not None]
+        story_writes = self._story_index is not None and self._story_index.pending > 0
         try:
             with self._write() as conn:
                 results = save_batch(conn, batch, document_id, staged)
                 entities.save_created(conn, batch, results)  # entities (issue 4)
                 tagindex.save_created(conn, batch, results)  # hashtags (issue 4)
-                return results
+                self._saved(conn, batch, results, story_writes)
         except BaseException:
             self.discard_pending()  # rolled back: the staged state must not outlive it
             raise
+        self._committed(story_writes)
+        return results
+
+    def _saved(self, conn: Any, batch: list[Article], results: list[SaveResult],
+               story_writes: bool) -> None:
+        """Adds an engine's own writes to a batch's transaction (SQLite has none)."""
+
+    def _committed(self, story_writes: bool) -> None:
+        """Learns that a batch's transaction committed (SQLite needs nothing)."""
 
     def discard_pending(self) -> None:
         for index in (self._copy_index, self._story_index):

@@ -66,7 +66,7 @@ def top_between(conn: sqlite3.Connection, start: str, end: str,
     its articles and distinct outlets in that span, most outlets first, then most articles."""
     rows = conn.execute(
         "SELECT a.story_id AS id, count(*) AS day_articles, "
-        "count(DISTINCT coalesce(a.outlet_id, a.id)) AS day_outlets FROM articles a "
+        "count(DISTINCT coalesce(CAST(a.outlet_id AS TEXT), a.id)) AS day_outlets FROM articles a "
         "WHERE a.story_id IS NOT NULL AND a.sort_at >= ? AND a.sort_at < ? GROUP BY a.story_id "
         "ORDER BY day_outlets DESC, day_articles DESC, max(a.sort_at) DESC, a.story_id LIMIT ?",
         (start, end, limit)).fetchall()

@@ -1,0 +1,153 @@
+"""Runs search on PostgreSQL: tsvector/GIN full text, JSON filters, and pgvector HNSW neighbours.
+
+The search layer compiles a user's query to the small FTS5 MATCH grammar of
+``search/query.py`` (quoted phrases, ``*`` prefixes, AND, OR, NOT, parentheses). Here that
+grammar becomes a tsquery built by PostgreSQL itself (``phraseto_tsquery`` per phrase, so a
+phrase is split into words exactly as the indexed text was), and BM25's 3:1 title weighting
+becomes ``ts_rank`` weights on the title (A) and body (B) parts of ``article_search.doc``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+
+from ..errors import StoreError
+
+__all__ = ["ENTITY_CONDITION", "HASHTAG_CONDITION", "tsquery", "fts_candidates",
+           "filtered_rowids", "ensure_vector_index", "nearest", "vector_literal"]
+
+# Entity and hashtag filters read the enrichment JSON, as the SQLite spelling does.
+ENTITY_CONDITION = (
+    "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.enrichment::jsonb "
+    "-> 'entities') = 'array' THEN a.enrichment::jsonb -> 'entities' ELSE '[]'::jsonb END) e "
+    "WHERE lower(e ->> 'name') = lower(?) AND e ->> 'type' = ?)")
+HASHTAG_CONDITION = (
+    "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.enrichment::jsonb "
+    "-> 'hashtags') = 'array' THEN a.enrichment::jsonb -> 'hashtags' ELSE '[]'::jsonb END) h "
+    "WHERE jsonb_typeof(h) = 'string' AND lower(ltrim(h #>> '{}', '#')) = lower(?))")
+
+_TOKEN = re.compile(r'"((?:[^"]|"")*)"(\s*\*)?|(\()|(\))|\b(AND|OR|NOT)\b|(\S)')
+_OPERATORS = {"AND": " && ", "OR": " || ", "NOT": " && !! "}
+_WORD = re.compile(r"\w+")
+# ts_rank weights (at most 1) for D, C, B (body), A (title): the title counts 3x, as in bm25.
+_WEIGHTS = "{0.0, 0.0, 0.33, 1.0}"
+
+
+def _prefix_query(phrase: str) -> str:
+    words = [w.lower() for w in _WORD.findall(phrase)]
+    if not words:
+        return ""
+    quoted = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in words]
+    return " <-> ".join(quoted) + ":*"
+
+
+def tsquery(match: str) -> tuple[str, list[str]]:
+    """Returns a SQL tsquery expression and its parameters for a MATCH expression of the
+    search layer's grammar; anything outside it raises StoreError (a bug, not user input)."""
+    sql: list[str] = []
+    params: list[str] = []
+    operand = False  # the last token ended an operand: a next operand is ANDed (FTS5's juxtaposition)
+    for m in _TOKEN.finditer(match):
+        phrase, star, opened, closed, operator, stray = m.groups()
+        if operand and (phrase is not None or opened):
+            sql.append(" && ")
+        operand = phrase is not None or bool(closed)
+        if phrase is not None:
+            text = phrase.replace('""', '"')
+            if star:
+                sql.append("to_tsquery('simple', ?)")
+                params.append(_prefix_query(text))
+            else:
+                sql.append("phraseto_tsquery('simple', ?)")
+                params.append(text)
+        elif opened:
+            sql.append("(")
+        elif closed:
+            sql.append(")")
+        elif operator:
+            sql.append(_OPERATORS[operator])
+        else:
+            raise StoreError(f"store: unexpected {stray!r} in search expression {match!r}")
+    return "(" + "".join(sql) + ")", params
+
+
+def _where(conds: list[str]) -> str:
+    return (" AND " + " AND ".join(conds)) if conds else ""
+
+
+def fts_candidates(conn: Any, match: str, filters: Any, limit: int, conds: list[str],
+                   params: list[object]) -> list[tuple[int, float]]:
+    """Returns (rowid, -rank) of matching articles passing the filters, best first (lowest)."""
+    query, qparams = tsquery(match)
+    join = "LEFT JOIN outlets o ON o.id = a.outlet_id " if filters and filters.outlet else ""
+    sql = (f"SELECT s.rowid, -ts_rank('{_WEIGHTS}', s.doc, query.q, 1) AS rank "
+           f"FROM article_search s CROSS JOIN (SELECT {query} AS q) AS query "
+           f"JOIN articles a ON a.rowid = s.rowid {join}"
+           f"WHERE s.doc @@ query.q" + _where(conds) + " ORDER BY rank, s.rowid LIMIT ?")
+    rows = conn.execute(sql, [*qparams, *params, limit])
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def filtered_rowids(conn: Any, rowids: list[int], require: str | None, exclude: str | None,
+                    conds: list[str], params: list[object]) -> set[int]:
+    """Returns which of ``rowids`` pass the conditions, match ``require`` and miss ``exclude``."""
+    conds, params = list(conds), list(params)
+    for expression, negate in ((require, False), (exclude, True)):
+        if expression:
+            query, qparams = tsquery(expression)
+            conds.append(f"a.rowid {'NOT ' if negate else ''}IN "
+                         f"(SELECT s.rowid FROM article_search s WHERE s.doc @@ {query})")
+            params += qparams
+    if not conds or not rowids:
+        return set(rowids)
+    found: set[int] = set()
+    for start in range(0, len(rowids), 5000):
+        chunk = rowids[start:start + 5000]
+        sql = ("SELECT a.rowid FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id "
+               f"WHERE a.rowid IN ({','.join('?' * len(chunk))})" + _where(conds))
+        found.update(int(r[0]) for r in conn.execute(sql, [*chunk, *params]))
+    return found
+
+
+# -- vectors: pgvector HNSW, one partial index per model and dimension ----------------------
+def vector_literal(vector: np.ndarray) -> str:
+    """Returns pgvector's text form of a vector."""
+    return "[" + ",".join(repr(float(x)) for x in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+def _index_name(model: str, dim: int) -> str:
+    return f"article_vectors_hnsw_{hashlib.sha1(model.encode()).hexdigest()[:12]}_{dim}"
+
+
+def ensure_vector_index(conn: Any, model: str, dim: int) -> None:
+    """Creates the HNSW index of one model's vectors unless it exists (inside the caller's
+    transaction; callers hold the store's exclusive lock, so two workers never race here)."""
+    model_literal = "'" + model.replace("'", "''") + "'"
+    conn.execute_native(
+        f"CREATE INDEX IF NOT EXISTS {_index_name(model, dim)} ON article_vectors USING hnsw "
+        f"((embedding::vector({int(dim)})) vector_cosine_ops) WHERE model = {model_literal}")
+
+
+def nearest(conn: Any, vector: np.ndarray, model: str, k: int) -> list[tuple[int, float]]:
+    """Returns up to ``k`` (rowid, cosine) of the model's vectors nearest to ``vector``."""
+    dim = int(len(vector))
+    literal = vector_literal(vector)
+    # The model is written into the statement (quoted): the planner proves the partial index's
+    # predicate only against a constant, also once psycopg prepares the statement.
+    model_literal = "'" + model.replace("'", "''") + "'"
+    expr = f"(v.embedding::vector({dim}))"
+    with conn.raw.transaction():
+        # HNSW returns at most ef_search rows; the search layer asks for up to 64x its depth.
+        conn.execute_native(f"SET LOCAL hnsw.ef_search = {max(40, min(int(k), 1000))}")
+        rows = conn.execute_native(
+            f"SELECT a.rowid, 1 - ({expr} <=> %s::vector({dim})) AS cos FROM "
+            f"(SELECT v.article_id, v.embedding FROM article_vectors v WHERE v.model = {model_literal} "
+            f"AND vector_dims(v.embedding) = {dim} ORDER BY {expr} <=> %s::vector({dim}) "
+            f"LIMIT %s) AS v JOIN articles a ON a.id = v.article_id "
+            f"ORDER BY {expr} <=> %s::vector({dim})",
+            (literal, literal, int(k), literal)).fetchall()
+    return [(int(r[0]), float(r[1])) for r in rows]
