@@ -9,6 +9,17 @@ import pytest
 from tests.support.httpserver import LocalHTTPServer
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """Yields the URL of a fresh, empty database of each engine in turn: a SQLite file, and a
+    database on a real PostgreSQL server with pgvector (tests/support/pg.py)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'news.db'}"
+    from tests.support.pg import fresh_database_url
+
+    return fresh_database_url()
+
+
 @pytest.fixture
 def http_server() -> Iterator[LocalHTTPServer]:
     """Yields a started LocalHTTPServer on 127.0.0.1 (see tests/support/httpserver.py)."""

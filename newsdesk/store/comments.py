@@ -42,7 +42,7 @@ def for_article(conn: sqlite3.Connection, article_id: str, viewer_id: int | None
     their place in a thread), plus held ones to their author and to moderators."""
     rows = conn.execute(
         _SELECT + "WHERE c.article_id = ? AND (c.status IN ('visible', 'deleted') "
-        "OR (c.status = 'pending' AND (c.user_id = ? OR ?))) ORDER BY c.id",
+        "OR (c.status = 'pending' AND (c.user_id = ? OR ? = 1))) ORDER BY c.id",
         (article_id, viewer_id, int(moderator)))
     return [_comment(r) for r in rows]
 
@@ -86,6 +86,6 @@ def duplicate_of(conn: sqlite3.Connection, fingerprint: str, since: str,
                  exclude_id: int | None = None) -> tuple[int, int] | None:
     """Returns (comment id, user id) of an earlier comment with the same text since then."""
     row = conn.execute("SELECT id, user_id FROM comments WHERE fingerprint = ? AND created_at >= ? "
-                       "AND id IS NOT ? AND status != 'deleted' ORDER BY id LIMIT 1",
+                       "AND id IS DISTINCT FROM ? AND status != 'deleted' ORDER BY id LIMIT 1",
                        (fingerprint, since, exclude_id)).fetchone()
     return (int(row["id"]), int(row["user_id"])) if row else None

@@ -59,14 +59,17 @@ def save(conn: sqlite3.Connection, article: Article) -> None:
         conn.execute(
             "INSERT INTO entities(key, name, type, articles, first_seen, last_seen) "
             "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-            "first_seen = CASE WHEN first_seen IS NULL OR excluded.first_seen < first_seen "
-            "THEN excluded.first_seen ELSE first_seen END, "
-            "last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen "
-            "THEN excluded.last_seen ELSE last_seen END, "
+            # the stored row is named in full: PostgreSQL finds a bare column name ambiguous
+            "first_seen = CASE WHEN entities.first_seen IS NULL OR excluded.first_seen < "
+            "entities.first_seen THEN excluded.first_seen ELSE entities.first_seen END, "
+            "last_seen = CASE WHEN entities.last_seen IS NULL OR excluded.last_seen > "
+            "entities.last_seen THEN excluded.last_seen ELSE entities.last_seen END, "
             # a spelling not in capitals ("Seoul" over a dateline's "SEOUL"), else the longer one
-            "name = CASE WHEN name = upper(name) AND excluded.name != upper(excluded.name) "
-            "THEN excluded.name WHEN excluded.name = upper(excluded.name) AND name != upper(name) THEN name "
-            "WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END",
+            "name = CASE WHEN entities.name = upper(entities.name) AND excluded.name != "
+            "upper(excluded.name) THEN excluded.name WHEN excluded.name = upper(excluded.name) AND "
+            "entities.name != upper(entities.name) THEN entities.name "
+            "WHEN length(excluded.name) > length(entities.name) THEN excluded.name "
+            "ELSE entities.name END",
             (key, name, kind, sort_at, sort_at))
         inserted = conn.execute(
             "INSERT OR IGNORE INTO entity_mentions(entity_key, article_id, name, mentions, "

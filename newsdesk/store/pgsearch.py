@@ -123,9 +123,15 @@ def _index_name(model: str, dim: int) -> str:
     return f"article_vectors_hnsw_{hashlib.sha1(model.encode()).hexdigest()[:12]}_{dim}"
 
 
+# pgvector indexes vectors of at most 2,000 dimensions with HNSW; wider ones are searched exactly.
+HNSW_MAX_DIM = 2000
+
+
 def ensure_vector_index(conn: Any, model: str, dim: int) -> None:
     """Creates the HNSW index of one model's vectors unless it exists (inside the caller's
     transaction; callers hold the store's exclusive lock, so two workers never race here)."""
+    if dim > HNSW_MAX_DIM:
+        return
     model_literal = "'" + model.replace("'", "''") + "'"
     conn.execute_native(
         f"CREATE INDEX IF NOT EXISTS {_index_name(model, dim)} ON article_vectors USING hnsw "

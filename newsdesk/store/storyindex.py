@@ -61,10 +61,10 @@ class StoredStoryIndex:
                                state.size, state.to_json())
         if self._docs:
             conn.executemany("INSERT INTO story_terms(term, df) VALUES (?, ?) "
-                             "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                             "ON CONFLICT(term) DO UPDATE SET df = story_terms.df + excluded.df",
                              list(self._df.items()))
             conn.execute("INSERT INTO counters(name, value) VALUES (?, ?) "
-                         "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                         "ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value",
                          (_DOCS, self._docs))
         self._states, self._df, self._docs = {}, Counter(), 0
 

@@ -68,9 +68,10 @@ ARTICLES = [
 ]
 
 
-def make_store(path, model: str) -> Store:
-    """Returns a store at ``path`` holding ARTICLES embedded with ``model``."""
-    store = open_store(f"sqlite:///{path}")
+def make_store(where, model: str) -> Store:
+    """Returns a store (a SQLite file path or any database URL) holding ARTICLES embedded
+    with ``model``."""
+    store = open_store(where if "://" in str(where) else f"sqlite:///{where}")
     embedder = get_embedder(model)
     articles = [Article(**fields) for fields in ARTICLES]
     vectors = embedder.embed([article_text(a) for a in articles])
@@ -81,8 +82,16 @@ def make_store(path, model: str) -> Store:
 
 
 @pytest.fixture
-def archive(tmp_path) -> Iterator[Store]:
-    """The archive embedded with the numpy-only hashing model (fast)."""
+def archive(db_url) -> Iterator[Store]:
+    """The archive embedded with the numpy-only hashing model (fast), on each engine."""
+    store = make_store(db_url, "hashing")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_archive(tmp_path) -> Iterator[Store]:
+    """The hashing archive in a SQLite file: for what only that engine has (the index file)."""
     store = make_store(tmp_path / "archive.db", "hashing")
     yield store
     store.close()

@@ -76,44 +76,44 @@ def test_an_empty_query_finds_nothing(archive):
     assert search(archive, "") == [] and search(archive, "-defense") == []
 
 
-def test_the_index_file_lives_beside_the_database_and_is_reused(archive):
-    index = vector_index(archive)
-    assert index.path.parent == archive.path.parent and index.path.exists()
+def test_the_index_file_lives_beside_the_database_and_is_reused(sqlite_archive):
+    index = vector_index(sqlite_archive)
+    assert index.path.parent == sqlite_archive.path.parent and index.path.exists()
     meta = json.loads(index.sidecar.read_text())
     assert meta["model"] == "hashing" and meta["count"] == 7
     assert index.last.action in ("built", "fresh")
-    assert vector_index(archive).last.action == "fresh"
+    assert vector_index(sqlite_archive).last.action == "fresh"
 
 
-def test_new_articles_are_added_to_the_index_and_found(archive):
-    vector_index(archive)
+def test_new_articles_are_added_to_the_index_and_found(sqlite_archive):
+    vector_index(sqlite_archive)
     article = Article(id="new", title="Seoul opens a new subway line to Incheon airport",
                       text="The new subway line cuts the trip to the airport to 40 minutes.",
                       outlet="Han River Times")
     article.vector = get_embedder("hashing").embed(["subway airport"])[0]
     article.vector_model = "hashing"
-    archive.save_article(article)
-    assert "new" in [h["id"] for h in search(archive, "subway airport", mode="vector")]
-    assert vector_index(archive).last.action == "fresh"
+    sqlite_archive.save_article(article)
+    assert "new" in [h["id"] for h in search(sqlite_archive, "subway airport", mode="vector")]
+    assert vector_index(sqlite_archive).last.action == "fresh"
     # One new vector does not rewrite the file; a new process adds it again from the database.
-    assert json.loads(vector_index(archive).sidecar.read_text())["count"] == 7
+    assert json.loads(vector_index(sqlite_archive).sidecar.read_text())["count"] == 7
     from newsdesk.search import vectorindex
 
     vectorindex._INDEXES.clear()
-    index = vector_index(archive)
+    index = vector_index(sqlite_archive)
     assert (index.last.action, index.last.vectors) == ("added", 1) and len(index._index) == 8
 
 
-def test_a_missing_or_broken_index_file_is_rebuilt_from_the_database(archive):
+def test_a_missing_or_broken_index_file_is_rebuilt_from_the_database(sqlite_archive):
     from newsdesk.search import vectorindex
 
-    path = vector_index(archive).path
+    path = vector_index(sqlite_archive).path
     for damage in (lambda: path.unlink(), lambda: path.write_bytes(b"not an index")):
         damage()
         vectorindex._INDEXES.clear()  # a new process: nothing in memory
-        index = vector_index(archive)
+        index = vector_index(sqlite_archive)
         assert index.last.action == "built" and len(index._index) == 7
-        assert search(archive, "interest rate central bank", mode="vector")[0]["id"] == "rates"
+        assert search(sqlite_archive, "interest rate central bank", mode="vector")[0]["id"] == "rates"
 
 
 def test_a_query_that_means_nothing_in_the_archive_finds_nothing(use_archive):

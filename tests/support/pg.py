@@ -44,13 +44,15 @@ def _start_pgserver() -> str:
     return server.get_uri()
 
 
-def fresh_database_url() -> str:
-    """Creates an empty database on the test server and returns its URL."""
+def fresh_database_url(template: str | None = None) -> str:
+    """Creates an empty database on the test server (or a copy of the database at URL
+    ``template``, which must have no open connections) and returns its URL."""
     import psycopg
 
     base = server_url()
     name = "nd_" + uuid.uuid4().hex[:16]
+    source = f' TEMPLATE "{urlsplit(template).path.lstrip("/")}"' if template else ""
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # name is ours: hex digits only
+        conn.execute(f'CREATE DATABASE "{name}"{source}')  # names are ours: hex digits only
     parts = urlsplit(base)
     return urlunsplit(parts._replace(path="/" + name))

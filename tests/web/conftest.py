@@ -34,11 +34,28 @@ def web_settings(tmp_path):
     return load_settings({"NEWSDESK_CONFIG": str(config)})
 
 
-@pytest.fixture()
-def demo_store(demo_db, tmp_path):
-    path = tmp_path / "copy.db"
-    shutil.copyfile(demo_db, path)
-    store = open_store(f"sqlite:///{path}")
+@pytest.fixture(scope="session")
+def demo_pg(demo_db):
+    """The demo database moved to PostgreSQL with ``newsdesk migrate``, as a template."""
+    from tests.support.pg import fresh_database_url
+
+    url = fresh_database_url()
+    assert main(["migrate", "--from", f"sqlite:///{demo_db}", "--to", url]) == 0
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_store(request, demo_db, tmp_path):
+    """A fresh copy of the demo database on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "copy.db"
+        shutil.copyfile(demo_db, path)
+        url = f"sqlite:///{path}"
+    else:
+        from tests.support.pg import fresh_database_url
+
+        url = fresh_database_url(template=request.getfixturevalue("demo_pg"))
+    store = open_store(url)
     yield store
     store.close()
 
