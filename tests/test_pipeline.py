@@ -15,8 +15,8 @@ SETTINGS = load_settings(environ={})
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(f"sqlite:///{tmp_path / 'p.db'}") as s:
+def store(db_url):
+    with open_store(db_url) as s:
         yield s
 
 

@@ -76,7 +76,11 @@ class PostgresStore(SQLStore):
         self._story_index: StoredStoryIndex | None = None
         self._copy_index: StoredCopyIndex | None = None
         self._writer = self._connect()
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._writer.close()
+            raise
 
     # -- connections -----------------------------------------------------------------------
     def _connect(self) -> PgConnection:

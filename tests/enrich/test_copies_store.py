@@ -11,8 +11,8 @@ from tests.enrich.test_copies import WIRE, reprint, trimmed, wire
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(f"sqlite:///{tmp_path / 'copies.db'}") as s:
+def store(db_url):
+    with open_store(db_url) as s:
         yield s
 
 

@@ -82,8 +82,8 @@ def test_story_tags_are_those_most_articles_carry():
     assert story_hashtags([]) == []
 
 
-def test_store_indexes_tags_in_the_article_transaction(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'tags.db'}")
+def test_store_indexes_tags_in_the_article_transaction(db_url):
+    store = open_store(db_url)
     try:
         a = _article(OPCON_A.title, OPCON_A.text, published_at="2026-11-26T16:48:00+09:00")
         b = _article(OPCON_B.title, OPCON_B.text, outlet="Capital Daily",
