@@ -22,9 +22,15 @@ from newsdesk.web.app import create_app
 OPCON_ORIGINAL_URL_PART = "opcon"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    db = f"sqlite:///{tmp_path_factory.mktemp('stories') / 'demo.db'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_db(request, tmp_path_factory):
+    """The demo ingested into each engine: the same pipeline writing to SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        db = f"sqlite:///{tmp_path_factory.mktemp('stories') / 'demo.db'}"
+    else:
+        from tests.support.pg import fresh_database_url
+
+        db = fresh_database_url()
     assert main(["ingest", "--db", db, "--captured-at", CAPTURED_AT,
                  *[str(p) for p in demo_inputs()]]) == 0
     return db
@@ -126,7 +132,7 @@ class _Crash(BaseException):
 
 @pytest.mark.parametrize("restart", [True, False], ids=["new-process", "same-process"])
 def test_a_rerun_after_a_crash_between_enrich_and_save_counts_every_article_once(
-        tmp_path, monkeypatch, restart):
+        tmp_path, monkeypatch, restart, db_url):
     settings = load_settings(environ={"NEWSDESK_EMBEDDING_MODEL": "hashing"})
     inputs = [str(p) for p in demo_inputs()]
     first, last = inputs[:-2], inputs[-2:]  # the archive and the capture hold the reprints
@@ -139,7 +145,7 @@ def test_a_rerun_after_a_crash_between_enrich_and_save_counts_every_article_once
 
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
     ingest(reference, inputs)
-    crashed = f"sqlite:///{tmp_path / 'crashed.db'}"
+    crashed = db_url  # SQLite or PostgreSQL: either must end equal to the SQLite reference
     ingest(crashed, first)
     with open_store(crashed) as store:
         before = _snapshot(store)
