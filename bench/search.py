@@ -3,6 +3,7 @@
     nice -n 10 .venv/bin/python bench/search.py --quality [--model use-multilingual]
     nice -n 10 .venv/bin/python bench/search.py --ask [--model use-multilingual]
     nice -n 10 .venv/bin/python bench/search.py --scale 10000 100000 [--queries 200]
+    nice -n 10 .venv/bin/python bench/search.py --scale 10000 100000 --engine postgresql
 
 --quality prints recall@10 and MRR of headline queries (the other articles of the story are the
 targets) for BM25 alone, vectors alone and hybrid, on the DEV story sets.
@@ -13,6 +14,9 @@ shuffled a little so rows differ) embedded with the fast ``hashing`` embedder at
 model embedder would take hours for 1M texts on 2 cores; search latency depends on the
 dimension, not on the model), then times search (hybrid and FTS5 alone), reports peak memory,
 the vector index's build time, and the time to bring it up to date after 1% more articles.
+With ``--engine postgresql`` the archive goes to a fresh database on a local PostgreSQL 16 with
+pgvector (pgserver, or the server named by NEWSDESK_TEST_PG): full text by tsvector/GIN, vectors
+by the HNSW index the store keeps up to date on every insert (so no build step to time).
 """
 
 from __future__ import annotations
@@ -164,7 +168,7 @@ def _save(store, batch, embedder) -> None:
     vectors = embedder.embed([f"{a.title}\n{a.text[:600]}" for a in batch])
     for article, vector in zip(batch, vectors, strict=False):
         article.vector, article.vector_model = vector, "hashing"
-        store.save_article(article)
+    store.save_articles(batch)
 
 
 def _pcts(values: list[float]) -> str:
@@ -172,15 +176,30 @@ def _pcts(values: list[float]) -> str:
     return "  ".join(f"{p}:{np.percentile(ms, p):7.1f}" for p in (50, 95, 99))
 
 
-def scale(sizes: list[int], queries: int) -> None:
+def _open(engine: str, tmp: str):
+    if engine == "postgresql":
+        from tests.support.pg import fresh_database_url
+
+        return open_store(fresh_database_url())
+    return open_store(f"sqlite:///{tmp}/s.db")
+
+
+def _size_mb(store, tmp: str) -> float:
+    if store.url.startswith("postgresql"):
+        row = store._reader().execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) / 2**20
+    return (Path(tmp) / "s.db").stat().st_size / 2**20
+
+
+def scale(sizes: list[int], queries: int, engine: str = "sqlite") -> None:
     texts = _texts()
     embedder = HashingEmbedder(dim=256)
     rng = random.Random(7)
-    print(f"# search at scale, hashing embedder 256-d, {queries} headline queries; "
+    print(f"# search at scale on {engine}, hashing embedder 256-d, {queries} headline queries; "
           f"{describe_machine()}")
     for size in sizes:
         with tempfile.TemporaryDirectory(dir=Path.home()) as tmp:
-            store = open_store(f"sqlite:///{tmp}/s.db")
+            store = _open(engine, tmp)
             t = time.perf_counter()
             _fill(store, texts, 0, size, embedder)
             fill_s = time.perf_counter() - t
@@ -212,14 +231,20 @@ def scale(sizes: list[int], queries: int) -> None:
                 spent.append(time.perf_counter() - t)
             timings["hybrid+outlet"] = spent
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            db_mb = (Path(tmp) / "s.db").stat().st_size / 2**20
-            file_mb = Path(index.path).stat().st_size / 2**20
-            print(f"\n## {size:,} articles (filled in {fill_s:.0f} s; db {db_mb:.0f} MB, "
-                  f"index file {file_mb:.0f} MB, peak RSS {rss_mb:.0f} MB)")
-            print(f"vector index: build {build_s:.1f} s; up to date after +1% articles "
-                  f"{add_s:.2f} s; fresh check {index.last.seconds * 1000:.1f} ms")
+            db_mb = _size_mb(store, tmp)
+            if engine == "postgresql":
+                print(f"\n## {size:,} articles (filled in {fill_s:.0f} s, {size / fill_s:.0f} "
+                      f"articles/s; database {db_mb:.0f} MB incl. GIN and HNSW indexes, "
+                      f"peak client RSS {rss_mb:.0f} MB)")
+            else:
+                file_mb = Path(index.path).stat().st_size / 2**20
+                print(f"\n## {size:,} articles (filled in {fill_s:.0f} s; db {db_mb:.0f} MB, "
+                      f"index file {file_mb:.0f} MB, peak RSS {rss_mb:.0f} MB)")
+                print(f"vector index: build {build_s:.1f} s; up to date after +1% articles "
+                      f"{add_s:.2f} s; fresh check {index.last.seconds * 1000:.1f} ms")
             for mode, spent in timings.items():
-                label = "FTS5 alone" if mode == "bm25" else mode
+                label = ("FTS5 alone" if engine == "sqlite" else "tsvector alone") \
+                    if mode == "bm25" else mode
                 print(f"{label:<15} ms  {_pcts(spent)}")
             store.close()
 
@@ -242,6 +267,8 @@ def main() -> None:
     parser.add_argument("--ask-set", default="neus-train")
     parser.add_argument("--ask-stories", type=int, default=300)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the store of --scale")
     args = parser.parse_args()
     if args.quality:
         quality(args.model, args.sets, args.stories)
@@ -250,7 +277,7 @@ def main() -> None:
     if args.ask:
         ask_threshold(args.model, args.ask_set, args.ask_stories)
     if args.scale:
-        scale(args.scale, args.queries)
+        scale(args.scale, args.queries, args.engine)
 
 
 if __name__ == "__main__":
