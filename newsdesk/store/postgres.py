@@ -22,7 +22,7 @@ from . import pgsearch
 from .base import SaveResult
 from .pgconn import PgConnection
 from .pgmigrations import PG_MIGRATIONS
-from .sqlstore import SQLStore
+from .sqlstore import SQLStore, pending_migrations
 
 if TYPE_CHECKING:
     import numpy as np
@@ -130,14 +130,8 @@ class PostgresStore(SQLStore):
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                     "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT now()::text)")
                 applied = {r[0] for r in conn.execute_native("SELECT version FROM schema_migrations")}
-                known = {v for v, _, _ in PG_MIGRATIONS}
-                if applied - known:
-                    raise StoreError(f"store: {redacted(self.url)} has schema version {max(applied)}, "
-                                     f"newer than this newsdesk ({max(known)}); upgrade newsdesk")
-                for version, description, sql in PG_MIGRATIONS:
-                    if version in applied:
-                        continue
-                    log.info("store: applying migration %d (%s)", version, description)
+                for version, description, sql in pending_migrations(PG_MIGRATIONS, applied,
+                                                                    redacted(self.url)):
                     conn.raw.execute(sql)  # no parameters: several statements in one call
                     conn.execute_native("INSERT INTO schema_migrations(version, description) "
                                         "VALUES (%s, %s)", (version, description))

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import StoreError
 from .migrations import SQLITE_MIGRATIONS
-from .sqlstore import SQLStore
+from .sqlstore import SQLStore, pending_migrations
 
 if TYPE_CHECKING:
     from .copies import StoredCopyIndex
@@ -115,14 +115,7 @@ class SQLiteStore(SQLStore):
             applied = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"store: {self.path} is not a newsdesk database: {exc}") from None
-        known = {v for v, _, _ in SQLITE_MIGRATIONS}
-        if applied - known:
-            raise StoreError(f"store: {self.path} has schema version {max(applied)}, newer than "
-                             f"this newsdesk ({max(known)}); upgrade newsdesk")
-        for version, description, sql in SQLITE_MIGRATIONS:
-            if version in applied:
-                continue
-            log.info("store: applying migration %d (%s)", version, description)
+        for version, description, sql in pending_migrations(SQLITE_MIGRATIONS, applied, self.path):
             try:
                 # executescript runs statements as given: BEGIN/COMMIT make it one transaction.
                 conn.executescript(

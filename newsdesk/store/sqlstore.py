@@ -9,12 +9,14 @@ what only it can do; the shared modules pick the few engine-specific statements 
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import abstractmethod
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..errors import StoreError
 from ..models import ApiToken, Article, Comment, Feed, RawDocument, StorySummary, User
 from . import articles, documents, entities, feeds, outlets, stories
 from . import hashtags as tagindex  # hashtags (issue 4)
@@ -26,7 +28,23 @@ if TYPE_CHECKING:
     from .copies import StoredCopyIndex
     from .storyindex import StoredStoryIndex
 
-__all__ = ["SQLStore"]
+__all__ = ["SQLStore", "pending_migrations"]
+
+log = logging.getLogger(__name__)
+
+
+def pending_migrations(migrations: list[tuple[int, str, str]], applied: set[int],
+                       where: object) -> Iterator[tuple[int, str, str]]:
+    """Yields the migrations a database at ``where`` still needs, in order, logging each;
+    refuses a database that a newer newsdesk has migrated further."""
+    known = {v for v, _, _ in migrations}
+    if applied - known:
+        raise StoreError(f"store: {where} has schema version {max(applied)}, newer than this "
+                         f"newsdesk ({max(known)}); upgrade newsdesk")
+    for version, description, sql in migrations:
+        if version not in applied:
+            log.info("store: applying migration %d (%s)", version, description)
+            yield version, description, sql
 
 
 class SQLStore(Store):
