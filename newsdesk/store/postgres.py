@@ -91,9 +91,14 @@ class PostgresStore(SQLStore):
             raise StoreError(f"store: cannot connect to {redacted(self.url)}: {reason}") from None
         return PgConnection(raw)
 
+    @staticmethod
+    def _usable(conn: PgConnection | None) -> bool:
+        # A connection the server dropped (a restart, a failover) is replaced on next use.
+        return conn is not None and not conn.raw.closed and not conn.raw.broken
+
     def _reader(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.raw.closed:
+        if not self._usable(conn):
             conn = self._connect()
             self._local.conn = conn
             with self._readers_lock:
@@ -104,6 +109,8 @@ class PostgresStore(SQLStore):
     def _write(self) -> Iterator[PgConnection]:
         """Runs a block as one write transaction on the writer connection."""
         with self._write_lock:
+            if not self._usable(self._writer):
+                self._writer = self._connect()
             try:
                 with self._writer.raw.transaction():
                     yield self._writer
@@ -149,7 +156,7 @@ class PostgresStore(SQLStore):
         # A session advisory lock on a connection of its own: a transaction elsewhere never
         # releases it early, and the server drops it if this worker dies.
         with self._exclusive_lock:
-            if self._lock_conn is None or self._lock_conn.raw.closed:
+            if not self._usable(self._lock_conn):
                 self._lock_conn = self._connect()
             self._lock_conn.execute_native("SELECT pg_advisory_lock(%s)", (_EXCLUSIVE_LOCK,))
             try:
