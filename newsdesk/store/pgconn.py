@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["PgConnection", "Row", "translate", "is_postgres"]
 
@@ -119,12 +119,25 @@ def _row_factory(cursor: Any):
 class PgConnection:
     """A psycopg connection with ``sqlite3.Connection``'s ``execute``/``executemany``."""
 
-    def __init__(self, conn: Any):
+    def __init__(self, conn: Any, reconnect: Callable[[], Any] | None = None):
         self.raw = conn
+        self._reconnect = reconnect  # readers only: a read outside a transaction may be retried
         conn.row_factory = _row_factory
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        return self.raw.execute(translate(sql), _params(params))
+        query, values = translate(sql), _params(params)
+        try:
+            return self.raw.execute(query, values)
+        except Exception as exc:
+            import psycopg  # here, not above: SQLite-only runs never load it
+
+            if self._reconnect is None or not self.raw.broken or \
+                    not isinstance(exc, psycopg.OperationalError):
+                raise
+        # The server dropped the connection (a restart, a failover): connect again, retry once.
+        self.raw = self._reconnect()
+        self.raw.row_factory = _row_factory
+        return self.raw.execute(query, values)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Any:
         rows = [_params(p) for p in seq]

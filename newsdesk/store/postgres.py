@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,6 +57,19 @@ def _psycopg():
     return psycopg
 
 
+class _Entered:
+    """Closes a context manager that was already entered, when its ``with`` block ends."""
+
+    def __init__(self, manager: Any):
+        self._manager = manager
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._manager.__exit__(*exc)
+
+
 class PostgresStore(SQLStore):
     """A newsdesk database on a PostgreSQL server (16 or newer, with pgvector)."""
 
@@ -83,13 +96,15 @@ class PostgresStore(SQLStore):
             raise
 
     # -- connections -----------------------------------------------------------------------
-    def _connect(self) -> PgConnection:
+    def _connect_raw(self) -> Any:
         try:
-            raw = self._psycopg.connect(self.url, autocommit=True, connect_timeout=30)
+            return self._psycopg.connect(self.url, autocommit=True, connect_timeout=30)
         except self._psycopg.Error as exc:
             reason = " ".join(str(exc).split())
             raise StoreError(f"store: cannot connect to {redacted(self.url)}: {reason}") from None
-        return PgConnection(raw)
+
+    def _connect(self, reader: bool = False) -> PgConnection:
+        return PgConnection(self._connect_raw(), self._connect_raw if reader else None)
 
     @staticmethod
     def _usable(conn: PgConnection | None) -> bool:
@@ -99,7 +114,7 @@ class PostgresStore(SQLStore):
     def _reader(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
         if not self._usable(conn):
-            conn = self._connect()
+            conn = self._connect(reader=True)
             self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
@@ -108,15 +123,29 @@ class PostgresStore(SQLStore):
     @contextmanager
     def _write(self) -> Iterator[PgConnection]:
         """Runs a block as one write transaction on the writer connection."""
-        with self._write_lock:
-            if not self._usable(self._writer):
-                self._writer = self._connect()
+        with self._write_lock, ExitStack() as stack:
             try:
-                with self._writer.raw.transaction():
-                    yield self._writer
+                stack.enter_context(self._begin())
+                yield self._writer
             except self._psycopg.Error as exc:
                 raise StoreError(f"store: write to {redacted(self.url)} failed: "
                                  f"{' '.join(str(exc).split())}") from None
+
+    def _begin(self) -> Any:
+        """Opens a transaction on the writer; a connection the server dropped since the last
+        one shows at BEGIN, before anything was written, so it is replaced and BEGIN retried."""
+        if not self._usable(self._writer):
+            self._writer = self._connect()
+        transaction = self._writer.raw.transaction()
+        try:
+            transaction.__enter__()
+        except self._psycopg.OperationalError:
+            if not self._writer.raw.broken:
+                raise
+            self._writer = self._connect()
+            transaction = self._writer.raw.transaction()
+            transaction.__enter__()
+        return _Entered(transaction)
 
     def close(self) -> None:
         with self._readers_lock:

@@ -242,3 +242,15 @@ def test_migrate_moves_an_archive_both_ways_without_loss(tmp_path, pg_url):
         # identities continue after the copied ids
         assert store.add_user("bob", "h").id > user.id
     assert main(["migrate", "--from", source, "--to", pg_url]) == 1  # not empty: refused
+
+
+def test_a_dropped_connection_is_replaced_and_the_read_retried(pg_url):
+    with open_store(pg_url) as store:
+        store.save_article(_article(1))
+        assert store.count_articles() == 1
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart would
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        assert store.count_articles() == 1  # the reader reconnects and reads again
+        store.save_article(_article(2))  # the writer reconnects on its next transaction
+        assert store.count_articles() == 2
