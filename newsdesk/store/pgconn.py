@@ -146,9 +146,11 @@ class PgConnection:
             cur.executemany(translate(sql), rows)
         return cur
 
-    def execute_native(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        """Runs PostgreSQL's own SQL (``%s`` placeholders), untranslated."""
-        return self.raw.execute(sql, _params(params) if params else None)
+    def execute_native(self, sql: Any, params: Sequence[Any] | None = None, *,
+                       prepare: bool | None = None) -> Any:
+        """Runs PostgreSQL's own SQL (``%s`` placeholders, or a ``psycopg.sql`` composition),
+        untranslated."""
+        return self.raw.execute(sql, _params(params) if params else None, prepare=prepare)
 
     def close(self) -> None:
         self.raw.close()

@@ -130,30 +130,34 @@ HNSW_MAX_DIM = 2000
 def ensure_vector_index(conn: Any, model: str, dim: int) -> None:
     """Creates the HNSW index of one model's vectors unless it exists (inside the caller's
     transaction; callers hold the store's exclusive lock, so two workers never race here)."""
+    from psycopg import sql
+
     if dim > HNSW_MAX_DIM:
         return
-    model_literal = "'" + model.replace("'", "''") + "'"
-    conn.execute_native(
-        f"CREATE INDEX IF NOT EXISTS {_index_name(model, dim)} ON article_vectors USING hnsw "
-        f"((embedding::vector({int(dim)})) vector_cosine_ops) WHERE model = {model_literal}")
+    # DDL takes no parameters: psycopg's sql module quotes the name and the model's literal.
+    statement = sql.SQL(
+        "CREATE INDEX IF NOT EXISTS {} ON article_vectors USING hnsw "
+        "((embedding::vector({})) vector_cosine_ops) WHERE model = {}").format(
+        sql.Identifier(_index_name(model, dim)), sql.Literal(int(dim)), sql.Literal(model))
+    conn.execute_native(statement)
 
 
 def nearest(conn: Any, vector: np.ndarray, model: str, k: int) -> list[tuple[int, float]]:
     """Returns up to ``k`` (rowid, cosine) of the model's vectors nearest to ``vector``."""
     dim = int(len(vector))
     literal = vector_literal(vector)
-    # The model is written into the statement (quoted): the planner proves the partial index's
-    # predicate only against a constant, also once psycopg prepares the statement.
-    model_literal = "'" + model.replace("'", "''") + "'"
     expr = f"(v.embedding::vector({dim}))"
     with conn.raw.transaction():
         # HNSW returns at most ef_search rows; the search layer asks for up to 64x its depth.
-        conn.execute_native(f"SET LOCAL hnsw.ef_search = {max(40, min(int(k), 1000))}")
+        conn.execute_native("SELECT set_config('hnsw.ef_search', %s, true)",
+                            (str(max(40, min(int(k), 1000))),))
+        # Never a prepared statement: PostgreSQL then plans with the model's value at hand and
+        # can use that model's partial HNSW index (a generic plan could not).
         rows = conn.execute_native(
             f"SELECT a.rowid, 1 - ({expr} <=> %s::vector({dim})) AS cos FROM "
-            f"(SELECT v.article_id, v.embedding FROM article_vectors v WHERE v.model = {model_literal} "
+            f"(SELECT v.article_id, v.embedding FROM article_vectors v WHERE v.model = %s "
             f"AND vector_dims(v.embedding) = {dim} ORDER BY {expr} <=> %s::vector({dim}) "
             f"LIMIT %s) AS v JOIN articles a ON a.id = v.article_id "
             f"ORDER BY {expr} <=> %s::vector({dim})",
-            (literal, literal, int(k), literal)).fetchall()
+            (literal, model, literal, int(k), literal), prepare=False).fetchall()
     return [(int(r[0]), float(r[1])) for r in rows]

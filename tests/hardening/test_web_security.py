@@ -27,6 +27,7 @@ from tests.web.conftest import (
     app,
     csrf_of,
     demo_db,
+    demo_pg,
     demo_store,
     first_article,
     login,
@@ -466,6 +467,8 @@ def test_api_tokens_are_revocable_and_die_with_their_account(app, world):
 SAFE_PIECES = [
     # "?, ?, ?" lists sized to a list of values: placeholders, never the values themselves.
     (r"^'?,'?\.join\('\?' \* len\(\w+\)\)$", "placeholders for a list of values"),
+    (r"^', '\.join\('\?' \* len\(\w+\)\)$", "placeholders for a list of values"),
+    (r"^int\([\w.()]+\)$", "a number, forced to int"),
     (r"^marks$", "a placeholder list built as ','.join('?' * n) just above"),
     # Module constants: fixed SELECT heads and column lists written in the code.
     (r"^_?[A-Z][A-Z0-9_]*$", "a module-level constant of fixed SQL text"),
@@ -483,8 +486,27 @@ REVIEWED = {
     ("sqlite.py", "int(version)"): "a migration number from migrations.py, forced to int",
     ("sqlite.py", "description.replace(chr(39), '')"): "a migration description from "
                                                        "migrations.py, quotes removed",
+    # PostgreSQL engine (issue 7)
+    ("pgconn.py", "query"): "the caller's statement, translated; its values stay parameters",
+    ("pgconn.py", "translate(sql)"): "the caller's statement, translated; values stay parameters",
+    ("pgconn.py", "sql"): "the caller's statement, being translated (placeholders kept)",
+    ("pgconn.py", "_OR_IGNORE.sub('INSERT INTO', sql, count=1)"): "rewrites the caller's "
+                                                                  "statement's keywords only",
+    ("pgsearch.py", "_where(conds)"): "joins the literal conditions of search._where, whose "
+                                      "values go in its params list",
+    ("pgsearch.py", "query"): "a tsquery expression of literal function calls and operators "
+                              "from tsquery(), whose words go in its params list",
+    ("pgsearch.py", "format: sql.SQL('CREATE INDEX IF NOT EXISTS {} ON article_vectors USING "
+                    "hnsw ((embedding::vector({})) vector_cosine_ops) WHERE model = {}').format("
+                    "sql.Identifier(_index_name(model, dim)), sql.Literal(int(dim)), "
+                    "sql.Literal(model))"): "psycopg.sql composition: Identifier and Literal "
+                                            "quote the name and the model",
+    ("postgres.py", "sql"): "a migration's DDL from pgmigrations.py, code not data",
+    ("transfer.py", "table"): "loops over the literal TABLES and _IDENTITY lists",
+    ("transfer.py", "key"): "the literal key columns of the TABLES list",
+    ("transfer.py", "', '.join(wanted)"): "column names read from both databases' own schemas",
 }
-EXECUTE = {"execute", "executemany", "executescript"}
+EXECUTE = {"execute", "executemany", "executescript", "execute_native"}
 
 
 def _pieces(node: ast.AST, assigned: dict[str, list[ast.AST]], seen: set[str]) -> list[str]:
