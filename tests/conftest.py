@@ -9,6 +9,13 @@ import pytest
 from tests.support.httpserver import LocalHTTPServer
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Stops the PostgreSQL test server of this process, if one was started."""
+    from tests.support.pg import stop_server
+
+    stop_server()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
     """Yields the URL of a fresh, empty database of each engine in turn: a SQLite file, and a

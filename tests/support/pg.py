@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import atexit
 import os
-import shutil
 import tempfile
 import threading
 import uuid
 import warnings
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["server_url", "fresh_database_url"]
+__all__ = ["server_url", "fresh_database_url", "stop_server"]
 
 _lock = threading.Lock()
 _server_url: str | None = None
+_server = None  # the pgserver handle, when this process started one
 
 
 def server_url() -> str:
@@ -33,15 +33,29 @@ def server_url() -> str:
 
 
 def _start_pgserver() -> str:
+    global _server
     folder = tempfile.mkdtemp(prefix="newsdesk-pg-")
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI containers); it falls back fine.
         warnings.simplefilter("ignore")
         import pgserver
 
-        server = pgserver.get_server(folder, cleanup_mode="stop")
-    atexit.register(shutil.rmtree, folder, True)
-    return server.get_uri()
+        _server = pgserver.get_server(folder, cleanup_mode="delete")
+    atexit.register(stop_server)
+    return _server.get_uri()
+
+
+def stop_server() -> None:
+    """Stops the server this process started and deletes its folder. pytest calls it at the end
+    of the session (tests/conftest.py): xdist workers leave without running atexit handlers."""
+    global _server, _server_url
+    with _lock:
+        server, _server = _server, None
+        if server is not None:
+            _server_url = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                server.cleanup()
 
 
 def fresh_database_url(template: str | None = None) -> str:
