@@ -4,6 +4,7 @@
     .venv/bin/python bench/stories.py --sweep [--embedders hashing]   # the DEV grid search
     .venv/bin/python bench/stories.py --short    # short-input DEV variants and wikiref220 (topics)
     .venv/bin/python bench/stories.py --holdout                       # final check only
+    .venv/bin/python bench/stories.py --config merge_threshold=0,merge_lead=2.5  # other settings
 
 Each set is fed in its order (dated sets are in time order) as one batch, as one `.jsonl`
 import would be. Metrics (datasets README): pair-counting and BCubed P/R/F1, cluster counts.
@@ -152,9 +153,27 @@ def _cell(s: Scores) -> str:
     return f"{s.bcubed[2]:.3f} | {s.pair[2]:.3f} | {s.clusters}"
 
 
-def table(names: list[str], embedders: list[str], cache: Path | None, holdout: bool) -> None:
+def parse_config(text: str | None) -> StoryConfig:
+    """Returns StoryConfig() with the ``name=value,...`` settings of ``text`` changed."""
+    config = StoryConfig()
+    for item in filter(None, (text or "").split(",")):
+        key, _, value = item.partition("=")
+        key = key.strip()
+        if not hasattr(config, key) or not value:
+            raise SystemExit(f"--config: {item!r} is not name=value with a StoryConfig setting")
+        kind = type(getattr(config, key))
+        try:
+            config = replace(config, **{key: kind(float(value)) if kind is int else kind(value)})
+        except ValueError:
+            raise SystemExit(f"--config: {key} needs a {kind.__name__}, not {value!r}") from None
+    return config
+
+
+def table(names: list[str], embedders: list[str], cache: Path | None, holdout: bool,
+          config: StoryConfig | None = None) -> None:
+    config = config or StoryConfig()
     print(f"machine: {machine()}")
-    print(f"config: {StoryConfig()}\n")
+    print(f"config: {config}\n")
     head = "| set | articles | gold stories | baseline t | baseline B3 F1 | pair F1 | clusters |"
     rule = "|---|---|---|---|---|---|---|"
     for e in embedders:
@@ -170,7 +189,7 @@ def table(names: list[str], embedders: list[str], cache: Path | None, holdout: b
                f"{_cell(base)} |")
         for e in embedders:
             vecs, embed_s = vectors(story_set, e, cache)
-            scores, rate = run_newsdesk(story_set, vecs)
+            scores, rate = run_newsdesk(story_set, vecs, config)
             speed[e].append((len(story_set.articles), rate, embed_s))
             row += f" {_cell(scores)} |"
         print(row, flush=True)
@@ -209,6 +228,8 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="grid-search the settings on DEV")
     parser.add_argument("--short", action="store_true",
                         help="score the short-input DEV variants and the topic-level DEV set")
+    parser.add_argument("--config", default=None,
+                        help="StoryConfig settings to change, name=value,... (default: the defaults)")
     parser.add_argument("--holdout", action="store_true",
                         help="score the HOLDOUT sets (the final independent check; never tune)")
     args = parser.parse_args()
@@ -224,7 +245,7 @@ def main() -> None:
             parser.error("--sweep tunes, so it runs on DEV sets only")
         sweep(names, embedders[0], args.cache)
     else:
-        table(names, embedders, args.cache, args.holdout)
+        table(names, embedders, args.cache, args.holdout, parse_config(args.config))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Holds what the story clusterer keeps: ``StoryState`` (one story, one JSON value), the
-``StoryIndex`` protocol a store implements, and ``MemoryStoryIndex``, the in-memory index used
-by tests, the evaluation and as the SQLite store's mirror."""
+``StoryIndex`` protocol a store implements, ``MemoryStoryIndex``, the in-memory index used
+by tests, the evaluation and as the SQLite store's mirror, and ``BatchStoryIndex``, the
+overlay one batch is clustered in before its stories reach the store."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Iterable, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["FOLD_DIM", "MemoryStoryIndex", "StoryIndex", "StoryState", "story_id_for", "to_days"]
+__all__ = ["FOLD_DIM", "BatchStoryIndex", "MemoryStoryIndex", "StoryIndex", "StoryState", "story_id_for",
+           "to_days", "top_entries"]
 
 
 # ------------------------------------------------------------------------------- state
@@ -88,6 +90,12 @@ def to_days(when: str | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp() / 86400.0
+
+
+def top_entries(weights: dict[str, float], k: int) -> dict[str, float]:
+    """Returns the ``k`` largest entries (how a story's word and name sums are pruned)."""
+    ranked = sorted(weights, key=weights.__getitem__, reverse=True)
+    return {key: weights[key] for key in ranked[:k]}
 
 
 def story_id_for(article_id: str) -> str:
@@ -244,6 +252,17 @@ class MemoryStoryIndex:
         rows = rows[np.argsort(-sims[rows], kind="stable")]
         return [self.states[self._ids[r]] for r in rows]  # type: ignore[index]
 
+    def remove(self, story_id: str) -> None:
+        """Forgets a story (its row is reused); the batch overlay drops a merged-away story."""
+        self.states.pop(story_id, None)
+        row = self._row.pop(story_id, None)
+        if row is not None:
+            self._ids[row] = None
+            self._live[row] = False
+            self._matrix[row] = 0.0
+            self._first[row] = self._last[row] = np.nan
+            self._free.append(row)
+
     # -- document frequencies -------------------------------------------------------------
     def doc_freq(self, keys: list[str]) -> dict[str, int]:
         return {k: self._df.get(k, 0) for k in keys}
@@ -254,3 +273,77 @@ class MemoryStoryIndex:
 
     def doc_count(self) -> int:
         return self._docs
+
+
+class BatchStoryIndex:
+    """Overlays one batch on a ``StoryIndex``: stories born in the batch live in a private
+    ``MemoryStoryIndex`` and stories of the base index that the batch changed are held here,
+    until ``commit`` saves them all to the base.
+
+    The clusterer can then merge a story born in the batch into another story (``drop``)
+    before any of its articles is stored, so no stored or exported ``story_id`` ever changes,
+    and the base never sees a story that was merged away. Document frequencies go straight to
+    the base (the batch is counted before it is assigned)."""
+
+    def __init__(self, base: StoryIndex) -> None:
+        self.base = base
+        self.fresh = MemoryStoryIndex()
+        self.touched: dict[str, StoryState] = {}
+
+    def is_fresh(self, story_id: str) -> bool:
+        return story_id in self.fresh.states
+
+    def candidates(self, vector: np.ndarray, when: str | None, limit: int,
+                   window_days: float) -> list[StoryState]:
+        found = [self.touched.get(s.id, s) for s in self.base.candidates(vector, when, limit, window_days)]
+        if not found:  # a first import: every candidate was born in the batch
+            return self.fresh.candidates(vector, when, limit, window_days)
+        found += self.fresh.candidates(vector, when, limit, window_days)
+        if len(found) <= limit:
+            return found
+        # Keep the base's contract: at most ``limit``, the closest by centroid cosine.
+        query = np.asarray(vector, dtype=np.float32)
+
+        def closeness(state: StoryState) -> float:
+            if state.centroid.shape != query.shape:
+                return -math.inf
+            norm = float(np.linalg.norm(state.centroid))
+            return float(state.centroid @ query) / norm if norm else 0.0
+        return sorted(found, key=closeness, reverse=True)[:limit]
+
+    def add(self, state: StoryState) -> None:
+        """Saves a story born in this batch."""
+        self.fresh.save(state)
+
+    def save(self, state: StoryState) -> None:
+        if state.id in self.fresh.states:
+            self.fresh.save(state)
+        else:
+            self.touched[state.id] = state
+
+    def drop(self, story_id: str) -> None:
+        """Forgets a story born in this batch (it was merged into another)."""
+        if story_id not in self.fresh.states:
+            raise ValueError(f"story {story_id!r} was not born in this batch; only those can be dropped")
+        self.fresh.remove(story_id)
+
+    def get(self, story_id: str) -> StoryState | None:
+        return self.fresh.get(story_id) or self.touched.get(story_id) or self.base.get(story_id)
+
+    def doc_freq(self, keys: list[str]) -> dict[str, int]:
+        return self.base.doc_freq(keys)
+
+    def add_doc(self, keys: Iterable[str]) -> None:
+        self.base.add_doc(keys)
+
+    def doc_count(self) -> int:
+        return self.base.doc_count()
+
+    def commit(self) -> None:
+        """Saves the batch's changed and new stories to the base index."""
+        for state in self.touched.values():
+            self.base.save(state)
+        for state in self.fresh.states.values():
+            self.base.save(state)
+        self.touched = {}
+        self.fresh = MemoryStoryIndex()
