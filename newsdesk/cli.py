@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__
 from .config import Settings, load_settings
-from .errors import InputError, NewsdeskError
+from .errors import ConfigError, InputError, NewsdeskError
 from .ingest import opml
 from .ingest.sources import expand_inputs, is_url, read_local
 from .models import CORE_FIELDS, ENRICH_FIELDS, Article
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="path, directory, -, URL, feed, OPML or .jsonl")
     p.add_argument("--captured-at", type=_iso_arg, help="capture time for relative ages")
+    _add_runner_args(p)
 
     p = sub.add_parser("export", parents=[common], help="print stored articles")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("crawl", parents=[common], help="poll due feeds and store new entries")
     p.add_argument("--once", action="store_true", help="poll what is due once, then exit")
+    _add_runner_args(p)
 
     p = sub.add_parser("stories", parents=[common], help="list stories, latest first")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -116,7 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="how many stories (default 10)")
 
     sub.add_parser("config", parents=[common], help="print settings (secrets masked)")
+
+    # -- migrate (issue 7) -------------------------------------------------------------------
+    p = sub.add_parser("migrate", parents=[common], help="copy a whole archive into an empty "
+                       "database (e.g. SQLite to PostgreSQL)")
+    p.add_argument("--from", dest="source", required=True, metavar="URL", help="source database URL")
+    p.add_argument("--to", dest="target", required=True, metavar="URL", help="empty target database URL")
     return parser
+
+
+def _add_runner_args(p: argparse.ArgumentParser) -> None:
+    """Adds the choice of runner (docs/scale-out.md) to ingest and crawl."""
+    p.add_argument("--runner", choices=("local", "ray"), default="local",
+                   help="run the pipeline in this process (default) or on Ray")
+    p.add_argument("--address", help="with --runner ray: the Ray cluster to join (ray://host:10001, "
+                   "host:6379 or auto); default: start a local Ray")
+    p.add_argument("--workers", type=int, help="with --runner ray and no --address: CPUs of the "
+                   "local Ray (default: all)")
+
+
+def _runner_pipeline(args: argparse.Namespace, settings: Settings, store: Store) -> Pipeline:
+    from .runners import open_pipeline
+
+    if args.runner != "ray" and (args.address or args.workers):
+        raise ConfigError(f"{args.command}: --address and --workers need --runner ray")
+    if args.address and args.workers:
+        raise ConfigError(f"{args.command}: --workers sizes a local Ray; a cluster's CPUs are "
+                          "set by `ray start --num-cpus` on its machines")
+    return open_pipeline(settings, store, args.runner, args.address, args.workers)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -205,8 +234,9 @@ def _poll_feeds(pipeline: Pipeline, feeds: list, errors: list[str]) -> tuple[int
 
     crawler = Crawler(pipeline)
     created = existing = 0
-    for feed in _tracked(feeds, "feeds"):
-        result = crawler.poll(feed)
+    results = pipeline.poll_feeds(crawler, feeds)  # in order; the Ray runner polls several at once
+    for _feed in _tracked(feeds, "feeds"):
+        result = next(results)
         created += result.created
         existing += result.existing
         if result.error:
@@ -217,11 +247,12 @@ def _poll_feeds(pipeline: Pipeline, feeds: list, errors: list[str]) -> tuple[int
 def cmd_ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     errors: list[str] = []
     values = _inputs(args.inputs, errors)
-    pipeline = Pipeline(settings, store=store)
+    pipeline = _runner_pipeline(args, settings, store)
     total = Outcome("all")
     try:
-        for value in _tracked(values, "ingest"):
-            outcome = pipeline.ingest(value, args.captured_at)
+        outcomes = pipeline.ingest_many(values, args.captured_at)  # in order, as each commits
+        for _value in _tracked(values, "ingest"):
+            outcome = next(outcomes)
             errors.extend(outcome.errors)
             total.created += outcome.created
             total.existing += outcome.existing
@@ -294,7 +325,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, store: Store) -> int
 def cmd_crawl(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     from .crawl import Crawler
 
-    pipeline = Pipeline(settings, store=store)
+    pipeline = _runner_pipeline(args, settings, store)
     crawler = Crawler(pipeline)
     errors: list[str] = []
     try:
@@ -463,7 +494,23 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 STORE_COMMANDS = {"ingest": cmd_ingest, "export": cmd_export, "feeds": cmd_feeds, "wrapup": cmd_wrapup,
                   "crawl": cmd_crawl, "stories": cmd_stories, "serve": cmd_serve, "users": cmd_users}
 STORE_COMMANDS.update(search=cmd_search, ask=cmd_ask)  # issue 5
-PLAIN_COMMANDS = {"extract": cmd_extract, "config": cmd_config}
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:  # issue 7
+    from .store.postgres import redacted
+    from .store.transfer import copy_database
+
+    with _progress(sys.stderr.isatty()) as progress:
+        task = progress.add_task("migrate", total=None)
+        report = copy_database(args.source, args.target,
+                               lambda table, n: progress.update(task, description=f"{table} {n}"))
+    for table, n in report.rows.items():
+        if n:
+            print(f"{table}\t{n}")
+    print(f"migrated {report.total} rows from {redacted(args.source)} to {redacted(args.target)}",
+          file=sys.stderr)
+    return 0
+
+
+PLAIN_COMMANDS = {"extract": cmd_extract, "config": cmd_config, "migrate": cmd_migrate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -175,6 +175,8 @@ class Settings:
         self._origins = origins
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # unpickling (Ray workers) asks for dunders before _values exists
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:

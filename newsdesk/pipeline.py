@@ -7,11 +7,13 @@ A bad INPUT, entry or line is recorded in the outcome and never stops the others
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Iterator
 
 from .config import Settings
-from .enrich import Enricher, load_enrichers, run_enrichers
+from .enrich import Enricher, is_ordered, load_enrichers, run_enrichers
 from .errors import InputError, NewsdeskError
 from .extract import extract_document, finish_article
 from .ingest import feeds, jsonl, opml
@@ -19,6 +21,10 @@ from .ingest.fetcher import Fetcher
 from .ingest.sources import is_url, read_local
 from .models import Article, FeedEntry, RawDocument, article_key
 from .store import Store
+
+if TYPE_CHECKING:
+    from .crawl import Crawler, PollResult
+    from .models import Feed
 
 __all__ = ["Pipeline", "Outcome"]
 
@@ -45,17 +51,21 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self._fetcher = fetcher
+        self._fetcher_lock = threading.Lock()
         self.enrichers = load_enrichers(settings) if enrichers is None else enrichers
 
     @property
     def fetcher(self) -> Fetcher:
-        if self._fetcher is None:
-            self._fetcher = Fetcher(self.settings)
-        return self._fetcher
+        with self._fetcher_lock:  # feeds polled in threads (runners.ray) share one fetcher
+            if self._fetcher is None:
+                self._fetcher = Fetcher(self.settings)
+            return self._fetcher
 
     def close(self) -> None:
+        """Closes the fetcher's connections; a later fetch opens a new one."""
         if self._fetcher is not None:
             self._fetcher.close()
+            self._fetcher = None
 
     # -- reading -----------------------------------------------------------------------------
     def read(self, value: str, captured_at: datetime | None = None) -> RawDocument:
@@ -69,12 +79,12 @@ class Pipeline:
         outcome = Outcome(value)
         try:
             doc = self.read(value, captured_at)
-            self._articles_of(doc, outcome, remote=is_url(value))
+            self.articles_of(doc, outcome, remote=is_url(value))
         except NewsdeskError as exc:
             outcome.errors.append(str(exc))
         return outcome
 
-    def _articles_of(self, doc: RawDocument, outcome: Outcome, *, remote: bool) -> None:
+    def articles_of(self, doc: RawDocument, outcome: Outcome, *, remote: bool) -> None:
         """Fills ``outcome`` with the articles of a document of any kind."""
         if jsonl.looks_like_jsonl(doc.input, doc.content):
             for item in jsonl.read_jsonl(doc.content, doc.input):
@@ -146,28 +156,51 @@ class Pipeline:
         return self.store.existing_id(article_key(url, None, "", ""), url)
 
     # -- storing -----------------------------------------------------------------------------
-    def store_articles(self, articles: list[Article], document_id: int | None,
-                       outcome: Outcome) -> None:
-        """Enriches the new articles of a batch and stores them; counts new and already-stored
-        ones. Articles already stored are not enriched again, so re-ingesting changes nothing."""
+    @property
+    def stateless_steps(self) -> list[Enricher]:
+        """The steps that see only their batch: run outside the lock, anywhere."""
+        return [step for step in self.enrichers if not is_ordered(step)]
+
+    @property
+    def ordered_steps(self) -> list[Enricher]:
+        """The steps that read or stage index state (copies, stories): run under the lock."""
+        return [step for step in self.enrichers if is_ordered(step)]
+
+    def fresh_articles(self, articles: list[Article]) -> tuple[list[Article], int]:
+        """Returns the articles not stored yet (each id once) and how many others there are;
+        an already-stored article takes the stored id."""
         assert self.store is not None, "ingest needs a store"
         fresh: dict[str, Article] = {}
+        existing = 0
         for article in articles:
             known = self.store.existing_id(article.ensure_id(), article.url)
             if known is not None or article.id in fresh:
                 article.id = known or article.id
-                outcome.existing += 1
+                existing += 1
             else:
                 fresh[article.ensure_id()] = article
-        batch = list(fresh.values())
-        try:
-            run_enrichers(self.enrichers, batch, self.store)
-            # The copies and stories steps stage their index writes; they are stored in the
-            # batch's one transaction, so a crash anywhere leaves indexes and articles agreeing.
-            results = self.store.save_articles(batch, document_id)
-        except BaseException:
-            self.store.discard_pending()
-            raise
+        return list(fresh.values()), existing
+
+    def enrich_stateless(self, articles: list[Article]) -> None:
+        """Runs the stateless steps over a batch (``store`` None without a database)."""
+        run_enrichers(self.stateless_steps, articles, self.store)
+
+    def commit(self, articles: list[Article], document_id: int | None, outcome: Outcome) -> None:
+        """Stores a batch whose new articles went through the stateless steps: under the
+        store's lock, checks again which are stored (another worker may have stored them
+        meanwhile), runs the ordered steps over the rest and saves them; counts both kinds."""
+        assert self.store is not None, "ingest needs a store"
+        with self.store.exclusive():
+            batch, existing = self.fresh_articles(articles)
+            outcome.existing += existing
+            try:
+                run_enrichers(self.ordered_steps, batch, self.store)
+                # The copies and stories steps stage their index writes; they are stored in the
+                # batch's one transaction, so a crash anywhere leaves indexes and articles agreeing.
+                results = self.store.save_articles(batch, document_id)
+            except BaseException:
+                self.store.discard_pending()
+                raise
         for article, result in zip(batch, results, strict=True):
             article.id = result.id
             if result.created:
@@ -175,16 +208,40 @@ class Pipeline:
             else:
                 outcome.existing += 1
 
+    def store_articles(self, articles: list[Article], document_id: int | None,
+                       outcome: Outcome) -> None:
+        """Enriches the new articles of a batch and stores them; counts new and already-stored
+        ones. Articles already stored are not enriched again, so re-ingesting changes nothing.
+
+        No stateless step reads what an ordered one sets (embeddings, entities, keywords and
+        summaries read the article alone), so running them first, outside the lock, gives the
+        same articles as the one order of ``BUILTIN_ENRICHERS``; ordered steps keep their order.
+        """
+        fresh, _ = self.fresh_articles(articles)
+        self.enrich_stateless(fresh)
+        self.commit(articles, document_id, outcome)
+
     def ingest(self, value: str, captured_at: datetime | None = None) -> Outcome:
         """Reads, extracts, enriches and stores one INPUT. An OPML file stores nothing: its feed
         URLs come back in ``outcome.feeds`` for the caller to follow and poll."""
         outcome = Outcome(value)
         try:
             doc = self.read(value, captured_at)
-            self._articles_of(doc, outcome, remote=is_url(value))
+            self.articles_of(doc, outcome, remote=is_url(value))
             if outcome.articles:
                 document_id = self.store.save_document(doc) if self.store else None
                 self.store_articles(outcome.articles, document_id, outcome)
         except NewsdeskError as exc:
             outcome.errors.append(str(exc))
         return outcome
+
+    def ingest_many(self, values: list[str], captured_at: datetime | None = None) -> Iterator[Outcome]:
+        """Yields the outcome of each INPUT in order, as ``ingest`` gives it; a runner that
+        spreads the work over processes (``newsdesk.runners``) keeps this order of commits."""
+        for value in values:
+            yield self.ingest(value, captured_at)
+
+    def poll_feeds(self, crawler: "Crawler", due: "list[Feed]") -> "Iterator[PollResult]":
+        """Yields the result of polling each feed (``Crawler.poll``), in order."""
+        for feed in due:
+            yield crawler.poll(feed)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..store import Store
 
-__all__ = ["Enricher", "BUILTIN_ENRICHERS", "load_enrichers", "run_enrichers"]
+__all__ = ["Enricher", "BUILTIN_ENRICHERS", "load_enrichers", "run_enrichers", "is_ordered"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ class Enricher(Protocol):
     stores them with the batch in one transaction (docs/stories.md, crash consistency).
 
     ``store`` is None when articles are enriched without a database (``extract --enrich``).
+
+    A step that reads or stages index state, or reads what such a step set (``duplicate_of``,
+    ``story_id``), sets the class attribute ``ordered = True``: ordered steps run one batch at a
+    time under ``Store.exclusive()``, in input order, in the process that writes. The others
+    (no attribute, or False) are stateless: they see only the batch's articles, run before the
+    ordered ones, outside the lock, and on the Ray runner in worker processes with ``store``
+    None (``is_ordered``, docs/scale-out.md).
     """
 
     name: str
@@ -102,6 +109,11 @@ def load_enrichers(settings: "Settings | None" = None) -> list[Enricher]:
             raise TypeError(f"enrich: entry point {ep.name!r} gives no Enricher")
         steps.append(step)
     return steps
+
+
+def is_ordered(step: Enricher) -> bool:
+    """Tells whether a step must run under the store's lock, in order (``ordered = True``)."""
+    return bool(getattr(step, "ordered", False))
 
 
 def run_enrichers(steps: list[Enricher], articles: list[Article], store: "Store | None") -> None:

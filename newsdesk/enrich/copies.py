@@ -229,6 +229,7 @@ class CopiesEnricher:
     """
 
     name = "copies"
+    ordered = True  # reads and stages the copy index: runs under Store.exclusive(), in order
 
     def __init__(self) -> None:
         self.swaps: list[tuple[str, str]] = []
