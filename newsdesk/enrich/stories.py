@@ -53,7 +53,6 @@ from .storyindex import (
     StoryState,
     story_id_for,
     to_days,
-    top_entries,
 )
 from .storymerge import merge_stories, story_score
 
@@ -304,18 +303,9 @@ class StoryClusterer:
             n = 0
         story.centroid = ((story.centroid * n + vec) / (n + 1)).astype(np.float32)
         story.size += 1
-        for key, weight in terms.items():
-            story.terms[key] = story.terms.get(key, 0.0) + weight
         if names:
             story.named += 1
-            for key, weight in names.items():
-                story.names[key] = story.names.get(key, 0.0) + weight
-        if len(story.terms) > 2 * cfg.max_terms:
-            story.terms = top_entries(story.terms, cfg.max_terms)
-        if len(story.names) > 2 * cfg.max_names:
-            story.names = top_entries(story.names, cfg.max_names)
-        story.terms_norm = math.sqrt(sum(v * v for v in story.terms.values()))
-        story.names_norm = math.sqrt(sum(v * v for v in story.names.values()))
+        story.add_weights(terms, names, cfg.max_terms, cfg.max_names)
         when = article.published_at
         day = to_days(when)
         if day is not None:

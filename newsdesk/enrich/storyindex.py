@@ -78,6 +78,21 @@ class StoryState:
                    names_norm=float(data.get("names_norm", 0.0)),
                    named=int(data.get("named", 0)))
 
+    def add_weights(self, terms: dict[str, float], names: dict[str, float], max_terms: int,
+                    max_names: int) -> None:
+        """Adds word and name weights to the story's sums, prunes each sum to its largest
+        entries once it holds twice its cap, and updates the norms."""
+        for key, weight in terms.items():
+            self.terms[key] = self.terms.get(key, 0.0) + weight
+        for key, weight in names.items():
+            self.names[key] = self.names.get(key, 0.0) + weight
+        if len(self.terms) > 2 * max_terms:
+            self.terms = top_entries(self.terms, max_terms)
+        if len(self.names) > 2 * max_names:
+            self.names = top_entries(self.names, max_names)
+        self.terms_norm = math.sqrt(sum(v * v for v in self.terms.values()))
+        self.names_norm = math.sqrt(sum(v * v for v in self.names.values()))
+
 
 def to_days(when: str | None) -> float | None:
     """Returns an ISO 8601 time as days since the epoch (naive times read as UTC), or None."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .storyindex import BatchStoryIndex, StoryState, to_days, top_entries
+from .storyindex import BatchStoryIndex, StoryState, to_days
 
 if TYPE_CHECKING:
     from .stories import StoryClusterer, StoryConfig
@@ -135,17 +135,8 @@ def _absorb(cfg: "StoryConfig", keep: StoryState, gone: StoryState) -> None:
     if keep.centroid.shape == gone.centroid.shape and n + m:
         keep.centroid = ((keep.centroid * n + gone.centroid * m) / (n + m)).astype(np.float32)
     keep.size = n + m
-    for key, weight in gone.terms.items():
-        keep.terms[key] = keep.terms.get(key, 0.0) + weight
-    for key, weight in gone.names.items():
-        keep.names[key] = keep.names.get(key, 0.0) + weight
+    keep.add_weights(gone.terms, gone.names, cfg.max_terms, cfg.max_names)
     keep.named += gone.named
-    if len(keep.terms) > 2 * cfg.max_terms:
-        keep.terms = top_entries(keep.terms, cfg.max_terms)
-    if len(keep.names) > 2 * cfg.max_names:
-        keep.names = top_entries(keep.names, cfg.max_names)
-    keep.terms_norm = math.sqrt(sum(v * v for v in keep.terms.values()))
-    keep.names_norm = math.sqrt(sum(v * v for v in keep.names.values()))
     firsts = [w for w in (keep.first_seen, gone.first_seen) if to_days(w) is not None]
     lasts = [w for w in (keep.last_seen, gone.last_seen) if to_days(w) is not None]
     keep.first_seen = min(firsts, key=to_days) if firsts else keep.first_seen  # type: ignore[arg-type]
