@@ -30,11 +30,16 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian's chromium is not installed (scripts/test installs it)")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Ingests the demo corpus and serves it from a real uvicorn process."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """Ingests the demo corpus and serves it from a real uvicorn process, on each engine."""
     tmp = tmp_path_factory.mktemp("browser")
-    db = f"sqlite:///{tmp / 'demo.db'}"
+    if request.param == "sqlite":
+        db = f"sqlite:///{tmp / 'demo.db'}"
+    else:
+        from tests.support.pg import fresh_database_url
+
+        db = fresh_database_url()
     assert main(["ingest", "--db", db, "--captured-at", CAPTURED_AT,
                  *[str(p) for p in demo_inputs()]]) == 0
     _STATE["db"], _STATE["tmp"] = db, tmp
