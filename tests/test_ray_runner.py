@@ -265,3 +265,34 @@ def test_a_missing_ray_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
     with pytest.raises(ConfigError, match=r"pip install 'newsdesk\[ray\]'"):
         ray_module()
+
+
+def test_a_client_server_that_fails_to_start_is_asked_again(monkeypatch):
+    # Ray Client's head forks one server per client, and under load the fork can die at once;
+    # the driver then connects again (a new fork) instead of giving up the run.
+    from newsdesk.runners import ray as runner
+
+    class FlakyRay:
+        def __init__(self, failures: int, message: str):
+            self.failures, self.message, self.calls, self.shutdowns = failures, message, 0, 0
+
+        def init(self, **kwargs):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise ConnectionAbortedError(self.message)
+
+        def shutdown(self):
+            self.shutdowns += 1
+
+    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    flaky = FlakyRay(2, "Initialization failure from server:\nTraceback ...")
+    runner._init_client(flaky, "ray://127.0.0.1:10001")
+    assert (flaky.calls, flaky.shutdowns) == (3, 2)
+    hopeless = FlakyRay(9, "Initialization failure from server:\nTraceback ...")
+    with pytest.raises(ConnectionAbortedError):
+        runner._init_client(hopeless, "ray://127.0.0.1:10001")
+    assert hopeless.calls == runner.CLIENT_ATTEMPTS
+    refused = FlakyRay(1, "token authentication failed")
+    with pytest.raises(ConnectionAbortedError):
+        runner._init_client(refused, "ray://127.0.0.1:10001")
+    assert refused.calls == 1

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -271,7 +272,7 @@ def _start_ray(ray: Any, address: str | None, workers: int | None) -> None:
     try:
         if address:
             if address.startswith("ray://"):
-                ray.init(address=address, logging_level=logging.WARNING)
+                _init_client(ray, address)
             else:
                 ray.init(address=address, **quiet)
         else:
@@ -288,6 +289,25 @@ def _start_ray(ray: Any, address: str | None, workers: int | None) -> None:
             reason += ("; a cluster with token authentication needs RAY_AUTH_MODE=token and its "
                        "~/.ray/auth_token on this machine")
         raise ConfigError(f"runner: cannot start or reach Ray at {where}: {reason}") from None
+
+
+# Ray Client's head forks one server per client; under load that fork can fail at once
+# ("Initialization failure from server"), and a new connection gets a new fork.
+CLIENT_ATTEMPTS = 3
+
+
+def _init_client(ray: Any, address: str) -> None:
+    for attempt in range(1, CLIENT_ATTEMPTS + 1):
+        try:
+            ray.init(address=address, logging_level=logging.WARNING)
+            return
+        except ConnectionError as exc:
+            if attempt == CLIENT_ATTEMPTS or "Initialization failure" not in str(exc):
+                raise
+            log.warning("runner: Ray Client at %s failed to start a server for us (%s); "
+                        "trying again", address, " ".join(str(exc).split())[:120])
+            ray.shutdown()  # drop the half-made client connection before the next one
+            time.sleep(attempt)
 
 
 def _check_reachable(address: str) -> None:
