@@ -40,57 +40,71 @@ def save_created(conn: sqlite3.Connection, batch: list[Article], results: list[S
             save(conn, article)
 
 
+_UPSERT = (
+    "INSERT INTO entities(key, name, type, articles, first_seen, last_seen) "
+    "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+    # the stored row is named in full: PostgreSQL finds a bare column name ambiguous
+    "first_seen = CASE WHEN entities.first_seen IS NULL OR excluded.first_seen < "
+    "entities.first_seen THEN excluded.first_seen ELSE entities.first_seen END, "
+    "last_seen = CASE WHEN entities.last_seen IS NULL OR excluded.last_seen > "
+    "entities.last_seen THEN excluded.last_seen ELSE entities.last_seen END, "
+    # a spelling not in capitals ("Seoul" over a dateline's "SEOUL"), else the longer one
+    "name = CASE WHEN entities.name = upper(entities.name) AND excluded.name != "
+    "upper(excluded.name) THEN excluded.name WHEN excluded.name = upper(excluded.name) AND "
+    "entities.name != upper(entities.name) THEN entities.name "
+    "WHEN length(excluded.name) > length(entities.name) THEN excluded.name "
+    "ELSE entities.name END")
+
+
 def save(conn: sqlite3.Connection, article: Article) -> None:
-    """Indexes the entities and quotes of a newly stored article."""
+    """Indexes the entities and quotes of a newly stored article.
+
+    Rows go in a few ``executemany`` calls rather than a statement per entity (on PostgreSQL
+    each statement is a round trip, under the ordered-steps lock). The article is new, so its
+    only mention that already exists is an earlier one of the same key in this article: the
+    first mention of a key counts, as ``INSERT OR IGNORE`` would have it.
+    """
     if not article.entities and not article.quotes:
         return
     article_id = article.ensure_id()
     published = article.published_at
     sort_at = sortable(published) or now_iso()
     keys: dict[str, str] = {}  # name -> key used here, so a quote's speaker gets the same key
+    upserts: list[tuple] = []
+    mentions: list[tuple] = []
+    roles: list[tuple] = []
     for entity in article.entities or []:
         name, kind = entity.get("name"), entity.get("type")
         if not name or kind not in _TYPES:
             continue
         key = entity_key(name, kind)
         if kind == "person" and " " not in name.strip():
+            if upserts:  # the lookup must see this article's people named so far
+                conn.executemany(_UPSERT, upserts)
+                upserts = []
             key = _known_person(conn, name) or key
         keys.setdefault(name, key)
-        conn.execute(
-            "INSERT INTO entities(key, name, type, articles, first_seen, last_seen) "
-            "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-            # the stored row is named in full: PostgreSQL finds a bare column name ambiguous
-            "first_seen = CASE WHEN entities.first_seen IS NULL OR excluded.first_seen < "
-            "entities.first_seen THEN excluded.first_seen ELSE entities.first_seen END, "
-            "last_seen = CASE WHEN entities.last_seen IS NULL OR excluded.last_seen > "
-            "entities.last_seen THEN excluded.last_seen ELSE entities.last_seen END, "
-            # a spelling not in capitals ("Seoul" over a dateline's "SEOUL"), else the longer one
-            "name = CASE WHEN entities.name = upper(entities.name) AND excluded.name != "
-            "upper(excluded.name) THEN excluded.name WHEN excluded.name = upper(excluded.name) AND "
-            "entities.name != upper(entities.name) THEN entities.name "
-            "WHEN length(excluded.name) > length(entities.name) THEN excluded.name "
-            "ELSE entities.name END",
-            (key, name, kind, sort_at, sort_at))
-        inserted = conn.execute(
-            "INSERT OR IGNORE INTO entity_mentions(entity_key, article_id, name, mentions, "
-            "published_at, sort_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (key, article_id, name, int(entity.get("mentions") or 1), published, sort_at)).rowcount
-        if inserted:
-            conn.execute("UPDATE entities SET articles = articles + 1 WHERE key = ?", (key,))
-            for role, affiliation in _rows_of_roles(entity):
-                conn.execute(
-                    "INSERT INTO entity_roles(entity_key, article_id, role, affiliation, published_at, "
-                    "sort_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, article_id, role, affiliation, published, sort_at))
-    for position, quote in enumerate(article.quotes or []):
-        speaker = quote.get("speaker")
-        speaker_key = (keys.get(speaker) or entity_key(speaker, "person")) if speaker else None
-        conn.execute(
-            "INSERT INTO quotes(article_id, position, text, speaker, speaker_key, speaker_description, "
-            "anonymous, published_at, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, position, quote.get("text") or "", speaker,
-             speaker_key, quote.get("speaker_description"),
-             1 if quote.get("anonymous") else 0, published, sort_at))
+        upserts.append((key, name, kind, sort_at, sort_at))
+        if any(m[0] == key for m in mentions):
+            continue
+        mentions.append((key, article_id, name, int(entity.get("mentions") or 1), published, sort_at))
+        roles += [(key, article_id, role, affiliation, published, sort_at)
+                  for role, affiliation in _rows_of_roles(entity)]
+    conn.executemany(_UPSERT, upserts)
+    conn.executemany("INSERT INTO entity_mentions(entity_key, article_id, name, mentions, "
+                     "published_at, sort_at) VALUES (?, ?, ?, ?, ?, ?)", mentions)
+    conn.executemany("UPDATE entities SET articles = articles + 1 WHERE key = ?",
+                     [(m[0],) for m in mentions])
+    conn.executemany("INSERT INTO entity_roles(entity_key, article_id, role, affiliation, "
+                     "published_at, sort_at) VALUES (?, ?, ?, ?, ?, ?)", roles)
+    conn.executemany(
+        "INSERT INTO quotes(article_id, position, text, speaker, speaker_key, speaker_description, "
+        "anonymous, published_at, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, position, quote.get("text") or "", quote.get("speaker"),
+          (keys.get(quote["speaker"]) or entity_key(quote["speaker"], "person"))
+          if quote.get("speaker") else None, quote.get("speaker_description"),
+          1 if quote.get("anonymous") else 0, published, sort_at)
+         for position, quote in enumerate(article.quotes or [])])
 
 
 def _known_person(conn: sqlite3.Connection, name: str) -> str | None:
