@@ -76,10 +76,19 @@ class Pipeline:
 
     def extract(self, value: str, captured_at: datetime | None = None) -> Outcome:
         """Returns the articles of one INPUT without touching the database."""
-        outcome = Outcome(value)
         try:
             doc = self.read(value, captured_at)
-            self.articles_of(doc, outcome, remote=is_url(value))
+        except NewsdeskError as exc:
+            return Outcome(value, errors=[str(exc)])
+        outcome = self.outcome_of(doc, remote=is_url(value))
+        outcome.input = value
+        return outcome
+
+    def outcome_of(self, doc: RawDocument, *, remote: bool) -> Outcome:
+        """Returns the articles of a document already read, errors recorded, not raised."""
+        outcome = Outcome(doc.input)
+        try:
+            self.articles_of(doc, outcome, remote=remote)
         except NewsdeskError as exc:
             outcome.errors.append(str(exc))
         return outcome
@@ -114,12 +123,22 @@ class Pipeline:
         article is made from the entry's own content. Entries already stored are not fetched.
         """
         ids: dict[str, Article | str] = {}
+        todo = []
         for entry in parsed.entries if entries is None else entries:
             known = self._known_id(entry.url)
             if known:
                 ids[entry.guid] = known
                 outcome.existing += 1
-                continue
+            else:
+                todo.append(entry)
+        ids.update(self.entry_articles(parsed, doc, todo, outcome, fetch_pages=fetch_pages))
+        return ids
+
+    def entry_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, entries: list[FeedEntry],
+                       outcome: Outcome, *, fetch_pages: bool) -> dict[str, Article]:
+        """Adds the article of each (not yet stored) entry to ``outcome``; returns them by guid."""
+        ids: dict[str, Article] = {}
+        for entry in entries:
             article, page_error = None, None
             if fetch_pages and entry.url and entry.url.startswith(("http://", "https://")):
                 try:

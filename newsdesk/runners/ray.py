@@ -13,7 +13,7 @@ While one INPUT commits, the tasks of the next ``window`` INPUTs run.
 
 Workers never open the database: a task gets a document or articles and returns articles.
 Each worker process builds its steps once (``_worker_pipeline``) and keeps the models loaded.
-``crawl`` runs through the same class: ``feed_articles`` and ``store_articles`` are overridden.
+``crawl`` runs through the same class: ``entry_articles`` and ``enrich_stateless`` are overridden.
 """
 
 from __future__ import annotations
@@ -85,14 +85,10 @@ def _worker_pipeline(box: list) -> Pipeline:
 
 def _extract_task(box: list, doc: RawDocument, remote: bool) -> Outcome:
     pipeline = _worker_pipeline(box)
-    outcome = Outcome(doc.input)
     try:
-        pipeline.articles_of(doc, outcome, remote=remote)
-    except NewsdeskError as exc:
-        outcome.errors.append(str(exc))
+        return pipeline.outcome_of(doc, remote=remote)
     finally:
         pipeline.close()  # no connection outlives its task in a long-lived worker
-    return outcome
 
 
 def _enrich_task(box: list, articles: list[Article]) -> list[Article]:
@@ -101,11 +97,11 @@ def _enrich_task(box: list, articles: list[Article]) -> list[Article]:
 
 
 def _feed_task(box: list, parsed: feeds.ParsedFeed, doc: RawDocument, entries: list[FeedEntry],
-               fetch_pages: bool) -> tuple[dict[str, Article | str], Outcome]:
+               fetch_pages: bool) -> tuple[dict[str, Article], Outcome]:
     outcome = Outcome(doc.input)
     pipeline = _worker_pipeline(box)
     try:
-        ids = pipeline.feed_articles(parsed, doc, outcome, fetch_pages=fetch_pages, entries=entries)
+        ids = pipeline.entry_articles(parsed, doc, entries, outcome, fetch_pages=fetch_pages)
     finally:
         pipeline.close()
     return ids, outcome  # pickled together: ids and outcome.articles stay the same objects
@@ -167,24 +163,14 @@ class RayPipeline(Pipeline):
         self._receive(self._send(articles))
 
     # -- crawl: a feed's pages are fetched and extracted by one task ---------------------------------
-    def feed_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, outcome: Outcome, *,
-                      fetch_pages: bool,
-                      entries: list[FeedEntry] | None = None) -> dict[str, Article | str]:
-        ids: dict[str, Article | str] = {}
-        todo = []
-        for entry in parsed.entries if entries is None else entries:
-            known = self._known_id(entry.url)  # stored entries are not fetched again
-            if known:
-                ids[entry.guid] = known
-                outcome.existing += 1
-            else:
-                todo.append(entry)
-        if todo:
-            found, part = self.ray.get(self._feed.remote(self._box, parsed, doc, todo, fetch_pages))
-            ids.update(found)
-            outcome.articles.extend(part.articles)
-            outcome.errors.extend(part.errors)
-        return ids
+    def entry_articles(self, parsed: feeds.ParsedFeed, doc: RawDocument, entries: list[FeedEntry],
+                       outcome: Outcome, *, fetch_pages: bool) -> dict[str, Article]:
+        if not entries:
+            return {}
+        found, part = self.ray.get(self._feed.remote(self._box, parsed, doc, entries, fetch_pages))
+        outcome.articles.extend(part.articles)
+        outcome.errors.extend(part.errors)
+        return found
 
     def poll_feeds(self, crawler: "Crawler", due: "list[Feed]") -> "Iterator[PollResult]":
         """Polls several feeds at once, each in a thread of this process whose remote parts run

@@ -52,10 +52,10 @@ class IndexStats:
 class VectorIndex:
     """The ANN index of one store; ``search`` brings it up to date first."""
 
-    def __init__(self, store: "Store", path: Path | None):
+    def __init__(self, store: "Store", path: Path):
         self.store = store
         self.path = path
-        self.sidecar = path.with_name(path.name + ".json") if path else None
+        self.sidecar = path.with_name(path.name + ".json")
         self._index = None
         self._meta: dict | None = None
         self._lock = threading.Lock()
@@ -75,7 +75,7 @@ class VectorIndex:
 
     def _load(self) -> None:
         """Loads the file and its sidecar if both are there and readable."""
-        if self.path is None or not self.path.exists() or not self.sidecar.exists():
+        if not self.path.exists() or not self.sidecar.exists():
             return
         try:
             meta = json.loads(self.sidecar.read_text())
@@ -91,7 +91,7 @@ class VectorIndex:
         self._index, self._meta = index, meta
 
     def _save(self) -> None:
-        if self.path is None or self._index is None or self._meta is None:
+        if self._index is None or self._meta is None:
             return
         tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         try:
@@ -199,18 +199,13 @@ _INDEXES_LOCK = threading.Lock()
 
 
 def vector_index(store: "Store") -> VectorIndex | DatabaseVectorIndex:
-    """Returns the up-to-date vector index of a store (one per database per process)."""
-    if getattr(store, "native_vectors", False):
-        with _INDEXES_LOCK:
-            index = _INDEXES.get(store.url)
-            if index is None or index.store is not store:
-                index = _INDEXES[store.url] = DatabaseVectorIndex(store)
-        return index
+    """Returns the up-to-date vector index of a store (one per database per process): the
+    index file beside it, or the engine's own when it keeps no file (``vector_index_path``)."""
     path = store.vector_index_path()
-    key = str(path) if path else f"memory:{id(store)}"
+    key = str(path) if path else store.url
     with _INDEXES_LOCK:
         index = _INDEXES.get(key)
         if index is None or index.store is not store:
-            index = _INDEXES[key] = VectorIndex(store, path)
+            index = _INDEXES[key] = VectorIndex(store, path) if path else DatabaseVectorIndex(store)
     index.ensure()
     return index

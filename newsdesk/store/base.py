@@ -343,11 +343,9 @@ class Store(ABC):
         """Returns where the ANN index file of article vectors lives (beside the database),
         or None for an engine that searches vectors itself."""
 
-    native_vectors = False  # True: the engine answers nearest_vectors itself (no index file)
-
     def nearest_vectors(self, vector: "np.ndarray", model: str, k: int) -> list[tuple[int, float]]:
         """Returns up to ``k`` (rowid, cosine) of the model's vectors nearest to ``vector``
-        (engines with ``native_vectors`` only)."""
+        (engines whose ``vector_index_path`` is None only)."""
         raise NotImplementedError(f"{type(self).__name__} keeps no vector index of its own")
 
     @abstractmethod

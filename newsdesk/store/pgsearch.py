@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import StoreError
 
 __all__ = ["ENTITY_CONDITION", "HASHTAG_CONDITION", "tsquery", "fts_candidates",
-           "filtered_rowids", "ensure_vector_index", "nearest", "vector_literal"]
+           "matching_rowids", "ensure_vector_index", "nearest", "vector_literal"]
 
 # Entity and hashtag filters read the enrichment JSON, as the SQLite spelling does.
 ENTITY_CONDITION = (
@@ -92,25 +92,11 @@ def fts_candidates(conn: Any, match: str, filters: Any, limit: int, conds: list[
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
-def filtered_rowids(conn: Any, rowids: list[int], require: str | None, exclude: str | None,
-                    conds: list[str], params: list[object]) -> set[int]:
-    """Returns which of ``rowids`` pass the conditions, match ``require`` and miss ``exclude``."""
-    conds, params = list(conds), list(params)
-    for expression, negate in ((require, False), (exclude, True)):
-        if expression:
-            query, qparams = tsquery(expression)
-            conds.append(f"a.rowid {'NOT ' if negate else ''}IN "
-                         f"(SELECT s.rowid FROM article_search s WHERE s.doc @@ {query})")
-            params += qparams
-    if not conds or not rowids:
-        return set(rowids)
-    found: set[int] = set()
-    for start in range(0, len(rowids), 5000):
-        chunk = rowids[start:start + 5000]
-        sql = ("SELECT a.rowid FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id "
-               f"WHERE a.rowid IN ({','.join('?' * len(chunk))})" + _where(conds))
-        found.update(int(r[0]) for r in conn.execute(sql, [*chunk, *params]))
-    return found
+def matching_rowids(expression: str) -> tuple[str, list[str]]:
+    """Returns a query of the rowids of articles matching a MATCH expression, and its
+    parameters."""
+    query, params = tsquery(expression)
+    return f"SELECT s.rowid FROM article_search s WHERE s.doc @@ {query}", params
 
 
 # -- vectors: pgvector HNSW, one partial index per model and dimension ----------------------

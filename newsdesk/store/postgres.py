@@ -73,8 +73,6 @@ class _Entered:
 class PostgresStore(SQLStore):
     """A newsdesk database on a PostgreSQL server (16 or newer, with pgvector)."""
 
-    native_vectors = True  # nearest neighbours come from pgvector, not an index file
-
     def __init__(self, url: str):
         self.url = url.replace("postgres://", "postgresql://", 1)
         self._psycopg = _psycopg()

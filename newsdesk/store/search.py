@@ -126,15 +126,15 @@ def filtered_rowids(conn: sqlite3.Connection, rowids: list[int], filters: Search
                     require: str | None = None, exclude: str | None = None) -> set[int]:
     """Returns which of ``rowids`` pass the filters, match ``require`` and do not match
     ``exclude`` (MATCH expressions)."""
-    if is_postgres(conn):
-        return pgsearch.filtered_rowids(conn, rowids, require, exclude, *_where(filters, True))
-    conds, params = _where(filters, is_postgres(conn))
-    if require:
-        conds.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(require)
-    if exclude:
-        conds.append("a.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(exclude)
+    pg = is_postgres(conn)
+    conds, params = _where(filters, pg)
+    for expression, negate in ((require, False), (exclude, True)):
+        if expression:
+            matching, matching_params = (
+                pgsearch.matching_rowids(expression) if pg else
+                ("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression]))
+            conds.append(f"a.rowid {'NOT IN' if negate else 'IN'} ({matching})")
+            params += matching_params
     if not conds:
         return set(rowids)
     join = "LEFT JOIN outlets o ON o.id = a.outlet_id " if filters.outlet else ""
