@@ -73,6 +73,30 @@ def _unit(weights: dict[str, float]) -> dict[str, float]:
 
 
 @dataclass
+class Signals:
+    """An article's similarities to one candidate story (``StoryClusterer.signals``)."""
+
+    dense: float  # embedding, average link
+    terms: float  # words, average link
+    names: float | None  # names, average link; None when the article or the story has none
+    gap: float | None  # days between the article and the story's span; None when undated
+    size: int  # the story's member count
+
+
+@dataclass
+class Decision:
+    """What the join-or-start decision of one article sees (``StoryClusterer.joins``)."""
+
+    signals: Signals  # the best story's
+    best: float  # the best story's score
+    second: float  # the runner-up's score (lead_floor when lower or missing)
+    scored: int  # live candidate stories scored
+    words: int  # the article's distinct words
+    names: int  # the article's names
+    dated: bool
+
+
+@dataclass
 class StoryConfig:
     """The clusterer's settings. The defaults are one configuration for all six DEV sets, chosen
     with the hashing embedder (docs/stories.md has the sweeps): weights, threshold and lead were
@@ -171,32 +195,38 @@ class StoryClusterer:
         alpha = self.config.link
         return dot / (norm ** (1.0 - alpha) * size ** alpha)
 
+    def signals(self, story: StoryState, vector: np.ndarray, terms: dict[str, float],
+                names: dict[str, float], day: float | None) -> Signals:
+        """Returns the article's similarities to one story, each an average link (``_link``):
+        ``terms`` and ``names`` are the article's unit-length IDF-weighted vectors."""
+        size = max(story.size, 1)
+        dense = 0.0
+        if vector.size and story.centroid.size == vector.size:
+            norm = float(np.linalg.norm(story.centroid)) * size
+            dense = max(0.0, self._link(float(story.centroid @ vector) * size, norm, size))
+        words = self._link(self._dot(terms, story.terms), story.terms_norm, size)
+        shared = None
+        if names and story.names_norm:
+            shared = self._link(self._dot(names, story.names), story.names_norm, story.named or size)
+        gap = self._gap(story, day) if day is not None else None
+        return Signals(dense, words, shared, gap, story.size)
+
+    def combine(self, sig: Signals) -> float:
+        """Returns the weighted sum of a story's signals less the time penalty: the score an
+        article's candidates are ranked by."""
+        cfg = self.config
+        # No names on one side says nothing either way; names on both sides and none shared
+        # says "another event", and scores 0.
+        names = cfg.names_unknown if sig.names is None else sig.names
+        total = cfg.w_dense * sig.dense + cfg.w_terms * sig.terms + cfg.w_names * names
+        if sig.gap is not None and cfg.time_penalty:
+            total -= cfg.time_penalty * min(1.0, sig.gap / cfg.cold_days)
+        return total
+
     def score(self, story: StoryState, vector: np.ndarray, terms: dict[str, float],
               names: dict[str, float], day: float | None) -> float:
-        """Returns the article's score against one story (before the threshold); ``terms``
-        and ``names`` are the article's unit-length IDF-weighted vectors."""
-        cfg = self.config
-        total = 0.0
-        size = max(story.size, 1)
-        if cfg.w_dense and vector.size and story.centroid.size == vector.size:
-            norm = float(np.linalg.norm(story.centroid)) * size
-            total += cfg.w_dense * max(0.0, self._link(float(story.centroid @ vector) * size,
-                                                       norm, size))
-        if cfg.w_terms:
-            total += cfg.w_terms * self._link(self._dot(terms, story.terms), story.terms_norm, size)
-        if cfg.w_names:
-            if names and story.names_norm:
-                total += cfg.w_names * self._link(self._dot(names, story.names),
-                                                  story.names_norm, story.named or size)
-            else:
-                # No names on one side says nothing either way; names on both sides and none
-                # shared says "another event", and scores 0.
-                total += cfg.w_names * cfg.names_unknown
-        if day is not None and cfg.time_penalty:
-            gap = self._gap(story, day)
-            if gap is not None:
-                total -= cfg.time_penalty * min(1.0, gap / cfg.cold_days)
-        return total
+        """Returns the article's score against one story (before the threshold)."""
+        return self.combine(self.signals(story, vector, terms, names, day))
 
     @staticmethod
     def _gap(story: StoryState, day: float) -> float | None:
@@ -251,27 +281,32 @@ class StoryClusterer:
         vec = np.zeros(0, np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
         day = to_days(article.published_at)
 
-        best, best_score, second = None, -math.inf, cfg.lead_floor
+        best, best_sig, best_score, second = None, None, -math.inf, cfg.lead_floor
         scored = 0
         for story in batch.candidates(vec, article.published_at, cfg.limit, cfg.cold_days):
             if day is not None:
                 gap = self._gap(story, day)
                 if gap is not None and gap > cfg.cold_days:
-                    continue
+                    continue  # gone cold
+            sig = self.signals(story, vec, terms, names, day)
             scored += 1
-            s = self.score(story, vec, terms, names, day)
+            s = self.combine(sig)
             if s > best_score:
-                best, best_score, second = story, s, max(best_score, second)
+                best, best_sig, best_score, second = story, sig, s, max(best_score, second)
             elif s > second:
                 second = s
-        lead_weight = cfg.lead_weight if scored >= cfg.lead_min_candidates else 0.0
-        if best is None or (best_score + lead_weight * (best_score - second)
-                            < self.threshold(len(raw_terms), day is not None)):
+        if best is None or not self.joins(Decision(best_sig, best_score, second, scored,
+                                                   len(raw_terms), len(raw_names), day is not None)):
             best = StoryState(id=story_id_for(article_id), centroid=np.zeros_like(vec))
             batch.add(best)
         self._update(best, article, vec, terms, names)
         batch.save(best)
         return best.id
+
+    def joins(self, d: "Decision") -> bool:
+        """Returns whether the article joins its best-scoring story."""
+        lead_weight = self.config.lead_weight if d.scored >= self.config.lead_min_candidates else 0.0
+        return d.best + lead_weight * (d.best - d.second) >= self.threshold(d.words, d.dated)
 
     def threshold(self, words: int, dated: bool = True) -> float:
         """Returns the join threshold for an article of ``words`` distinct words.
