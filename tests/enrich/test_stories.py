@@ -10,6 +10,7 @@ import pytest
 from newsdesk.enrich.embeddings import HashingEmbedder, article_text
 from newsdesk.enrich.names import extract_names, is_title_case
 from newsdesk.enrich.stories import (
+    Decision,
     MemoryStoryIndex,
     StoriesEnricher,
     StoryClusterer,
@@ -83,6 +84,32 @@ def test_same_topic_with_other_names_and_places_starts_a_new_story() -> None:
     lohan = assign(clusterer, article(5, *LOHAN))
     assert len(reid) == 1
     assert lohan not in reid
+
+
+def test_the_join_rule_sees_the_best_story_signals_and_can_be_replaced() -> None:
+    seen: list[Decision] = []
+
+    class Recording(StoryClusterer):
+        def joins(self, d: Decision) -> bool:
+            seen.append(d)
+            return super().joins(d)
+
+    class Never(StoryClusterer):
+        def joins(self, d: Decision) -> bool:
+            return False
+
+    recording = Recording(MemoryStoryIndex())
+    ids = [assign(recording, article(n, *REID[n])) for n in range(3)]
+    assert ids[0] == ids[1] == ids[2]
+    # The first article has no candidate, so the rule is asked twice, with the story's signals.
+    assert len(seen) == 2 and seen[1].signals.size == 2 and seen[1].scored == 1
+    assert seen[1].best == pytest.approx(recording.combine(seen[1].signals))
+    assert seen[1].signals.names is not None and seen[1].signals.names > 0 and seen[1].signals.gap is None
+    never = Never(MemoryStoryIndex(), StoryConfig(merge_threshold=0))
+    assert len({assign(never, article(n, *REID[n])) for n in range(3)}) == 3
+    # With the merges on, the pieces the rule left apart are folded back after each batch.
+    never_merged = Never(MemoryStoryIndex())
+    assert len({assign(never_merged, article(n, *REID[n])) for n in range(3)}) == 1
 
 
 def test_undated_article_may_join_a_dated_story() -> None:
