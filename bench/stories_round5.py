@@ -109,7 +109,6 @@ def teacher_rows(story_set, vecs) -> tuple[np.ndarray, np.ndarray]:
     """Returns (features, labels) of each article's best story, the stories being gold."""
     index = MemoryStoryIndex()
     clusterer = StoryClusterer(index)
-    cfg = clusterer.config
     for article in story_set.articles:
         raw_terms, raw_names = clusterer.features(article)
         index.add_doc([*raw_terms, *raw_names])
@@ -117,23 +116,11 @@ def teacher_rows(story_set, vecs) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
     for article, vec, t, n in zip(story_set.articles, vecs, terms, names, strict=True):
         vec = np.asarray(vec, dtype=np.float32)
-        day = to_days(article.published_at)
-        best, best_sig, best_score, second, scored = None, None, -math.inf, cfg.lead_floor, 0
-        for story in index.candidates(vec, article.published_at, cfg.limit, cfg.cold_days):
-            sig = clusterer.signals(story, vec, t, n, day)
-            if sig.gap is not None and sig.gap > cfg.cold_days:
-                continue
-            scored += 1
-            s = clusterer.combine(sig)
-            if s > best_score:
-                best, best_sig, best_score, second = story, sig, s, max(best_score, second)
-            elif s > second:
-                second = s
+        raw_terms, raw_names = clusterer.features(article)
+        best, decision = clusterer.best_story(index, article, vec, t, n, len(raw_terms), len(raw_names))
         gold = story_set.gold[article.id]
-        if best is not None:
-            raw_terms, raw_names = clusterer.features(article)
-            rows.append(features(Decision(best_sig, best_score, second, scored, len(raw_terms),
-                                          len(raw_names), day is not None)))
+        if best is not None and decision is not None:
+            rows.append(features(decision))
             labels.append(1.0 if best.id == gold else 0.0)
         story = index.get(gold) or StoryState(id=gold, centroid=np.zeros_like(vec))
         clusterer._update(story, article, vec, t, n)

@@ -273,17 +273,30 @@ class StoryClusterer:
 
     def _assign(self, batch: BatchStoryIndex, article: Article, vector: np.ndarray | None,
                 raw_terms: dict[str, float], raw_names: set[str]) -> str:
-        cfg = self.config
         article_id = article.ensure_id()
         idf = self._idf([*raw_terms, *raw_names])
         terms = _unit({k: v * idf[k] for k, v in raw_terms.items()})
         names = _unit({k: idf[k] for k in raw_names})
         vec = np.zeros(0, np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
-        day = to_days(article.published_at)
+        best, decision = self.best_story(batch, article, vec, terms, names,
+                                         len(raw_terms), len(raw_names))
+        if best is None or decision is None or not self.joins(decision):
+            best = StoryState(id=story_id_for(article_id), centroid=np.zeros_like(vec))
+            batch.add(best)
+        self._update(best, article, vec, terms, names)
+        batch.save(best)
+        return best.id
 
+    def best_story(self, index: "StoryIndex | BatchStoryIndex", article: Article, vec: np.ndarray,
+                   terms: dict[str, float], names: dict[str, float], words: int,
+                   name_count: int) -> tuple[StoryState | None, Decision | None]:
+        """Returns the live candidate story with the highest score and what the join rule
+        sees of it (None, None when no story is live); ``terms`` and ``names`` are unit."""
+        cfg = self.config
+        day = to_days(article.published_at)
         best, best_sig, best_score, second = None, None, -math.inf, cfg.lead_floor
         scored = 0
-        for story in batch.candidates(vec, article.published_at, cfg.limit, cfg.cold_days):
+        for story in index.candidates(vec, article.published_at, cfg.limit, cfg.cold_days):
             if day is not None:
                 gap = self._gap(story, day)
                 if gap is not None and gap > cfg.cold_days:
@@ -295,13 +308,9 @@ class StoryClusterer:
                 best, best_sig, best_score, second = story, sig, s, max(best_score, second)
             elif s > second:
                 second = s
-        if best is None or not self.joins(Decision(best_sig, best_score, second, scored,
-                                                   len(raw_terms), len(raw_names), day is not None)):
-            best = StoryState(id=story_id_for(article_id), centroid=np.zeros_like(vec))
-            batch.add(best)
-        self._update(best, article, vec, terms, names)
-        batch.save(best)
-        return best.id
+        if best is None or best_sig is None:
+            return None, None
+        return best, Decision(best_sig, best_score, second, scored, words, name_count, day is not None)
 
     def joins(self, d: "Decision") -> bool:
         """Returns whether the article joins its best-scoring story."""
