@@ -223,11 +223,6 @@ class StoryClusterer:
             total -= cfg.time_penalty * min(1.0, sig.gap / cfg.cold_days)
         return total
 
-    def score(self, story: StoryState, vector: np.ndarray, terms: dict[str, float],
-              names: dict[str, float], day: float | None) -> float:
-        """Returns the article's score against one story (before the threshold)."""
-        return self.combine(self.signals(story, vector, terms, names, day))
-
     @staticmethod
     def _gap(story: StoryState, day: float) -> float | None:
         first, last = to_days(story.first_seen), to_days(story.last_seen)
