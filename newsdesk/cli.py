@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -322,12 +323,27 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, store: Store) -> int
     return 0
 
 
+def _stop_on_signals() -> None:
+    """Makes SIGINT and SIGTERM stop the crawler between polls (KeyboardInterrupt), even when
+    it was started with SIGINT ignored, as a shell's background job or a test runner's
+    child is: Python keeps an inherited "ignore" instead of raising KeyboardInterrupt."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+
+
 def cmd_crawl(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     from .crawl import Crawler
 
     pipeline = _runner_pipeline(args, settings, store)
     crawler = Crawler(pipeline)
     errors: list[str] = []
+    _stop_on_signals()
     try:
         while True:
             due = crawler.due()

@@ -301,7 +301,8 @@ def test_every_badinput_feed_ingests_without_a_traceback(tmp_path):
     conn.close()
 
 
-def test_crawl_without_once_keeps_polling_until_interrupted(env, http_server):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_crawl_without_once_keeps_polling_until_stopped(env, http_server, stop):
     import os
     import signal
     import time
@@ -310,17 +311,23 @@ def test_crawl_without_once_keeps_polling_until_interrupted(env, http_server):
                       headers={"Content-Type": "application/rss+xml"})
     http_server.route("/story/1", body=_page(1), headers={"Content-Type": "text/html"})
     assert main(["feeds", "add", http_server.url("/feed.xml")]) == 0
-    # A 1-second interval makes the feed due again while the crawler runs.
+    # A 1-second interval makes the feed due again while the crawler runs. It starts with
+    # SIGINT ignored, as a shell's background job (or a test runner's child) does, and must
+    # still stop on it.
     proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "crawl"], cwd=ROOT,
                             env={**os.environ, "NEWSDESK_CRAWL_INTERVAL": "1"},
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         deadline = time.monotonic() + 60
         while http_server.hits("/feed.xml") < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-    finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, stop))
         _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert http_server.hits("/feed.xml") >= 2, err
     assert proc.returncode == 0 and "Traceback" not in err
     assert _count(env) == 1
