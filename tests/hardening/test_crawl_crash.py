@@ -169,19 +169,27 @@ def test_crawl_killed_at_random_points_against_a_failing_server_stores_each_entr
         clean_seconds = time.monotonic() - start
 
         seen_errors: set[str] = set()
-        kills = 0
-        for _ in range(TRIALS):
+        kills = trials = 0
+        # Each crawl is killed after a random time up to 1.2x the last clean crawl's length, so
+        # kills land anywhere in a crawl; the first crawl (imports, a cold cache) can be far
+        # slower than later ones, and a loaded machine changes every length, so the bound
+        # follows the crawls that finished and trials go on (up to 3x) until a third were killed.
+        bound = clean_seconds * 1.2
+        while trials < TRIALS or (kills < TRIALS // 3 and trials < 3 * TRIALS):
+            trials += 1
             site.grow()
             time.sleep(1.1)  # the 1 s crawl interval passes: every feed is due again
+            started = time.monotonic()
             proc = _crawl(env, log)
             try:
-                proc.wait(timeout=rng.uniform(0.3, clean_seconds * 1.2))
+                proc.wait(timeout=rng.uniform(0.3, bound))
             except subprocess.TimeoutExpired:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=60)
                 kills += 1
             else:
                 assert proc.returncode == 0, log.read_text()[-2000:]
+                bound = max(0.6, (time.monotonic() - started) * 1.2)
             _check_feed_rows(db, seen_errors)
 
         # The server heals; crawls run until every feed has polled cleanly.
@@ -195,7 +203,7 @@ def test_crawl_killed_at_random_points_against_a_failing_server_stores_each_entr
         expected = site.all_urls()
 
     assert "Traceback" not in log.read_text()
-    assert kills >= TRIALS // 3, f"only {kills} of {TRIALS} trials were killed"
+    assert kills >= TRIALS // 3, f"only {kills} of {trials} trials were killed"
     assert sum(site.faults.values()) >= 3 and seen_errors, site.faults
     assert all(row["error_count"] == 0 and row["last_error"] is None for row in _feeds(db))
     conn = sqlite3.connect(db)
