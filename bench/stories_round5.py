@@ -117,11 +117,11 @@ def teacher_rows(story_set, vecs) -> tuple[np.ndarray, np.ndarray]:
     for article, vec, t, n in zip(story_set.articles, vecs, terms, names, strict=True):
         vec = np.asarray(vec, dtype=np.float32)
         raw_terms, raw_names = clusterer.features(article)
-        best, decision = clusterer.best_story(index, article, vec, t, n, len(raw_terms), len(raw_names))
+        decision = clusterer.best_story(index, article, vec, t, n, len(raw_terms), len(raw_names))
         gold = story_set.gold[article.id]
-        if best is not None and decision is not None:
+        if decision is not None:
             rows.append(features(decision))
-            labels.append(1.0 if best.id == gold else 0.0)
+            labels.append(1.0 if decision.story.id == gold else 0.0)
         story = index.get(gold) or StoryState(id=gold, centroid=np.zeros_like(vec))
         clusterer._update(story, article, vec, t, n)
         index.save(story)

@@ -87,7 +87,8 @@ class Signals:
 class Decision:
     """What the join-or-start decision of one article sees (``StoryClusterer.joins``)."""
 
-    signals: Signals  # the best story's
+    story: StoryState  # the best-scoring live candidate
+    signals: Signals  # its signals
     best: float  # the best story's score
     second: float  # the runner-up's score (lead_floor when lower or missing)
     scored: int  # live candidate stories scored
@@ -196,9 +197,10 @@ class StoryClusterer:
         return dot / (norm ** (1.0 - alpha) * size ** alpha)
 
     def signals(self, story: StoryState, vector: np.ndarray, terms: dict[str, float],
-                names: dict[str, float], day: float | None) -> Signals:
+                names: dict[str, float], gap: float | None) -> Signals:
         """Returns the article's similarities to one story, each an average link (``_link``):
-        ``terms`` and ``names`` are the article's unit-length IDF-weighted vectors."""
+        ``terms`` and ``names`` are the article's unit-length IDF-weighted vectors, ``gap``
+        the days between the article and the story's span (``_gap``; None when undated)."""
         size = max(story.size, 1)
         dense = 0.0
         if vector.size and story.centroid.size == vector.size:
@@ -208,7 +210,6 @@ class StoryClusterer:
         shared = None
         if names and story.names_norm:
             shared = self._link(self._dot(names, story.names), story.names_norm, story.named or size)
-        gap = self._gap(story, day) if day is not None else None
         return Signals(dense, words, shared, gap, story.size)
 
     def combine(self, sig: Signals) -> float:
@@ -273,9 +274,10 @@ class StoryClusterer:
         terms = _unit({k: v * idf[k] for k, v in raw_terms.items()})
         names = _unit({k: idf[k] for k in raw_names})
         vec = np.zeros(0, np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
-        best, decision = self.best_story(batch, article, vec, terms, names,
-                                         len(raw_terms), len(raw_names))
-        if best is None or decision is None or not self.joins(decision):
+        decision = self.best_story(batch, article, vec, terms, names, len(raw_terms), len(raw_names))
+        if decision is not None and self.joins(decision):
+            best = decision.story
+        else:
             best = StoryState(id=story_id_for(article_id), centroid=np.zeros_like(vec))
             batch.add(best)
         self._update(best, article, vec, terms, names)
@@ -284,19 +286,18 @@ class StoryClusterer:
 
     def best_story(self, index: "StoryIndex | BatchStoryIndex", article: Article, vec: np.ndarray,
                    terms: dict[str, float], names: dict[str, float], words: int,
-                   name_count: int) -> tuple[StoryState | None, Decision | None]:
-        """Returns the live candidate story with the highest score and what the join rule
-        sees of it (None, None when no story is live); ``terms`` and ``names`` are unit."""
+                   name_count: int) -> Decision | None:
+        """Returns what the join rule sees of the live candidate story with the highest score
+        (None when no story is live); ``terms`` and ``names`` are unit."""
         cfg = self.config
         day = to_days(article.published_at)
         best, best_sig, best_score, second = None, None, -math.inf, cfg.lead_floor
         scored = 0
         for story in index.candidates(vec, article.published_at, cfg.limit, cfg.cold_days):
-            if day is not None:
-                gap = self._gap(story, day)
-                if gap is not None and gap > cfg.cold_days:
-                    continue  # gone cold
-            sig = self.signals(story, vec, terms, names, day)
+            gap = self._gap(story, day) if day is not None else None
+            if gap is not None and gap > cfg.cold_days:
+                continue  # gone cold
+            sig = self.signals(story, vec, terms, names, gap)
             scored += 1
             s = self.combine(sig)
             if s > best_score:
@@ -304,8 +305,8 @@ class StoryClusterer:
             elif s > second:
                 second = s
         if best is None or best_sig is None:
-            return None, None
-        return best, Decision(best_sig, best_score, second, scored, words, name_count, day is not None)
+            return None
+        return Decision(best, best_sig, best_score, second, scored, words, name_count, day is not None)
 
     def joins(self, d: "Decision") -> bool:
         """Returns whether the article joins its best-scoring story."""
