@@ -323,18 +323,28 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings, store: Store) -> int
     return 0
 
 
-def _stop_on_signals() -> None:
-    """Makes SIGINT and SIGTERM stop the crawler between polls (KeyboardInterrupt), even when
-    it was started with SIGINT ignored, as a shell's background job or a test runner's
-    child is: Python keeps an inherited "ignore" instead of raising KeyboardInterrupt."""
+@contextmanager
+def _stopped_by_signals():
+    """Makes SIGINT and SIGTERM raise KeyboardInterrupt (as Ctrl-C does by default) while the
+    crawler runs, even when it was started with SIGINT ignored, as a shell's background job
+    or a test runner's child is: Python keeps an inherited "ignore". A batch cut short is
+    not stored (its transaction never commits). The previous handlers come back afterwards,
+    so ``main(["crawl", ...])`` called in-process leaves its caller's handlers as they were."""
     import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers
+        return
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def cmd_crawl(args: argparse.Namespace, settings: Settings, store: Store) -> int:
@@ -343,23 +353,23 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings, store: Store) -> int
     pipeline = _runner_pipeline(args, settings, store)
     crawler = Crawler(pipeline)
     errors: list[str] = []
-    _stop_on_signals()
-    try:
-        while True:
-            due = crawler.due()
-            created, existing = _poll_feeds(pipeline, due, errors)
-            print(f"polled {len(due)} feed(s): {created} new article(s), {existing} already "
-                  f"stored, {len(errors)} error(s)", file=sys.stderr)
-            if args.once:
-                break
-            for line in errors:
-                _error(line)
-            errors.clear()
-            time.sleep(crawler.seconds_until_next())
-    except KeyboardInterrupt:
-        pass
-    finally:
-        pipeline.close()
+    with _stopped_by_signals():
+        try:
+            while True:
+                due = crawler.due()
+                created, existing = _poll_feeds(pipeline, due, errors)
+                print(f"polled {len(due)} feed(s): {created} new article(s), {existing} already "
+                      f"stored, {len(errors)} error(s)", file=sys.stderr)
+                if args.once:
+                    break
+                for line in errors:
+                    _error(line)
+                errors.clear()
+                time.sleep(crawler.seconds_until_next())
+        except KeyboardInterrupt:
+            pass
+        finally:
+            pipeline.close()
     # A feed error is recorded on the feed and retried later: it is not a bad INPUT.
     for line in errors:
         _error(line)

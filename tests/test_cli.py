@@ -212,9 +212,14 @@ def test_crawl_sends_conditional_get_and_stores_nothing_on_304(env, http_server,
 
 
 def test_crawl_records_a_feed_error_and_backs_off(env, http_server, capsys):
+    import signal
+
     http_server.route("/feed.xml", status=500)
     assert main(["feeds", "add", http_server.url("/feed.xml")]) == 0
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     assert main(["crawl", "--once"]) == 0
+    # An in-process crawl gives its caller's signal handlers back.
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
     capsys.readouterr()
     assert main(["feeds", "list", "--format", "json"]) == 0
     [state] = json.loads(capsys.readouterr().out)
